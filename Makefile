@@ -1,0 +1,50 @@
+# Welcome Kiosk. `make demo` and `make test` install everything they need first:
+# the Debian packages below (with sudo when not root) and a Python environment in .venv.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+# Mesa GL for a window with or without a display (offscreen in tests), touch (mtdev),
+# text shaping and bidi for Pillow (raqm, fribidi), the Noto fonts for every script.
+APT_PACKAGES := python3-venv libgl1-mesa-dri libegl1 libgbm1 libmtdev1 libfribidi0 libraqm0 \
+	fonts-noto-core fonts-noto-cjk
+PYBABEL := $(VENV)/bin/pybabel
+EXTRACT := $(PYBABEL) extract -F babel.cfg -k tr -k N_ -k ngettext:1,2 --no-location --sort-output \
+	--project="Welcome Kiosk" --copyright-holder="Welcome Kiosk developers"
+
+.PHONY: demo test system-deps venv screenshots bench i18n i18n-init clean
+
+demo: venv
+	$(VENV)/bin/kiosk demo
+
+test: venv
+	SDL_VIDEODRIVER=offscreen $(PY) -m pytest
+
+system-deps:
+	@bash tools/system-deps.sh $(APT_PACKAGES)
+
+venv: system-deps $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+screenshots: venv
+	SDL_VIDEODRIVER=$${SDL_VIDEODRIVER:-offscreen} $(VENV)/bin/kiosk screenshots screenshots
+
+bench: venv
+	SDL_VIDEODRIVER=offscreen $(PY) benchmarks/bench_kiosk.py
+
+# After changing translatable text: refresh the template and every catalog.
+i18n: venv
+	$(EXTRACT) -o i18n/kiosk.pot .
+	$(PYBABEL) update -i i18n/kiosk.pot -d i18n -D kiosk --ignore-obsolete
+
+# A new language: make i18n-init CODE=fr, then add its line to i18n/languages.toml.
+i18n-init: venv
+	$(PYBABEL) init -i i18n/kiosk.pot -d i18n -D kiosk -l $(CODE)
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info screenshots

@@ -1,0 +1,240 @@
+"""Wires the core into Kivy: the one module of kiosk/ that imports Kivy.
+
+The app is handed a FrontDesk (or the reason there is none yet) instead of building its own
+core, so tests and `kiosk demo` give it whatever store and directory they like. App-level
+properties (the translator, fonts, reading direction, size unit) are what every .kv rule
+binds to: changing the language reassigns them, and every visible string and font follows
+in the same frame, with no restart.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import time
+from datetime import datetime
+from typing import Callable
+
+from kivy.app import App
+from kivy.clock import Clock
+from kivy.core.window import Window
+from kivy.metrics import dp
+from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
+from kivy.uix.screenmanager import NoTransition, ScreenManager
+
+from kiosk.checkin import Draft, FrontDesk
+from kiosk.config import ConfigError
+from kiosk.fonts import font_for_text
+from kiosk.language import languages, translator
+from kiosk.store import StoreUnavailable
+
+log = logging.getLogger(__name__)
+
+SCREENS = ("welcome", "name", "reason", "host", "review", "done", "signout", "pin", "admin", "attention")
+STAFF_TAPS = 5  # taps on the campus name, each within STAFF_TAP_WINDOW of the first, open staff mode
+STAFF_TAP_WINDOW = 3.0
+HEALTH_SECONDS = 10  # how often a broken store or changed directory is looked at again
+FALLBACK_FONT = "Roboto"  # Kivy's own, when the Noto fonts are missing
+
+
+class KioskApp(App):
+    title = "Welcome Kiosk"
+
+    desk: FrontDesk | None
+    tr = ObjectProperty(translator("en"))
+    language = StringProperty("en")
+    language_name = StringProperty("English")
+    rtl = BooleanProperty(False)
+    start = StringProperty("left")  # where lines of text start: "right" for RTL languages
+    u = NumericProperty(1.0)  # one unit of size: dp(1) scaled up on large screens
+    landscape = BooleanProperty(True)
+    campus_name = StringProperty("")
+    logo = StringProperty("")
+    draft = ObjectProperty(None, allownone=True)
+    store_problem = StringProperty("")  # "", or read_only / full / unavailable
+    attention = StringProperty("")  # why the kiosk cannot serve visitors (for staff to read)
+
+    def __init__(
+        self,
+        desk: FrontDesk | None,
+        problem: ConfigError | None = None,
+        reload: Callable[[], FrontDesk] | None = None,
+        **kwargs: object,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.desk = None
+        self._reload = reload
+        self._staff_taps: list[float] = []
+        self._idle_trigger = None
+        self.manager: ScreenManager | None = None
+        if desk is not None:
+            self.use_desk(desk)
+        else:
+            self.attention = str(problem) if problem else "No configuration."
+
+    # -- setup ---------------------------------------------------------------------------
+    def use_desk(self, desk: FrontDesk) -> None:
+        self.desk = desk
+        self.attention = ""
+        self.campus_name = desk.config.campus_name
+        self.logo = str(desk.config.campus_logo or "")
+        self.set_language(desk.config.default_language)
+
+    def build(self) -> ScreenManager:
+        from screens import theme
+
+        Window.clearcolor = theme.BACKGROUND
+        Window.bind(size=self._on_window_size, on_touch_down=self._on_activity, on_key_down=self._on_activity)
+        self._on_window_size(Window, Window.size)
+        importlib.import_module("screens.widgets")
+        self.manager = ScreenManager(transition=NoTransition())
+        self.show("welcome" if self.desk else "attention")
+        Clock.schedule_interval(self._health_check, HEALTH_SECONDS)
+        return self.manager
+
+    def _on_window_size(self, _window: object, size: tuple[int, int]) -> None:
+        width, height = size
+        long_side, short_side = max(width, height), min(width, height)
+        # Laid out for the 800x480 Raspberry Pi display; larger screens scale everything up.
+        self.u = dp(1) * max(1.0, min(long_side / 800, short_side / 480))
+        self.landscape = width >= height
+
+    # -- screens -------------------------------------------------------------------------
+    def screen(self, name: str):  # type: ignore[no-untyped-def]
+        """The screen called `name`, created the first time it is needed."""
+        assert self.manager is not None
+        if not self.manager.has_screen(name):
+            module = importlib.import_module(f"screens.{name}")
+            self.manager.add_widget(module.SCREEN(name=name))
+        return self.manager.get_screen(name)
+
+    def show(self, name: str) -> None:
+        self.screen(name)
+        assert self.manager is not None
+        self.manager.current = name
+        self._restart_idle()
+
+    @property
+    def current(self) -> str:
+        return self.manager.current if self.manager else ""
+
+    def home(self) -> None:
+        """Back to the welcome screen in the campus's language, with everything typed wiped."""
+        self.draft = None
+        if self.manager is not None:
+            for screen in self.manager.screens:
+                screen.reset()
+        if self.desk is None:
+            self.show("attention")
+            return
+        self.set_language(self.desk.config.default_language)
+        self.show("welcome")
+
+    # -- language ------------------------------------------------------------------------
+    def set_language(self, code: str) -> None:
+        language = languages()[code]
+        self.rtl = language.rtl
+        self.start = "right" if language.rtl else "left"
+        self.language_name = language.name
+        self.language = code
+        self.tr = translator(code)
+        if self.draft is not None:
+            self.draft = self.draft.with_(language=code)
+
+    @property
+    def offered_languages(self) -> list[str]:
+        return list(self.desk.config.languages) if self.desk else ["en"]
+
+    @staticmethod
+    def font_for(text: str, bold: bool = False) -> str:
+        """Every label takes the font of its own text's script (Kivy has no font fallback)."""
+        fonts = font_for_text(text)
+        if fonts is None:
+            return FALLBACK_FONT
+        return fonts.bold if bold else fonts.regular
+
+    def open_language_picker(self) -> None:
+        from screens.widgets import KButton, LanguagePicker
+
+        picker = LanguagePicker()
+        for code in self.offered_languages:
+            button = KButton(text=languages()[code].name, kind="choice", selected=code == self.language)
+            button.bind(on_release=lambda _b, c=code: (self.set_language(c), picker.dismiss()))
+            picker.ids.grid.add_widget(button)
+        picker.open()
+
+    def format_time(self, moment: datetime) -> str:
+        from babel.dates import format_time
+
+        zone = self.desk.config.zone if self.desk else None
+        return format_time(moment.astimezone(zone), format="short", locale=self.language)
+
+    # -- the visit flow ------------------------------------------------------------------
+    def start_check_in(self) -> None:
+        self.draft = Draft(language=self.language)
+        self.show("name")
+
+    def show_done(self, title: str, body: str, kind: str = "success") -> None:
+        done = self.screen("done")
+        done.title, done.body, done.kind = title, body, kind
+        self.show("done")
+
+    def note_store_problem(self, problem: StoreUnavailable) -> None:
+        log.error("visit not stored: %s", problem)
+        self.store_problem = problem.reason
+
+    # -- idle reset ----------------------------------------------------------------------
+    @property
+    def idle_seconds(self) -> float:
+        return float(self.desk.config.idle_seconds) if self.desk else 45.0
+
+    def _restart_idle(self) -> None:
+        if self._idle_trigger is not None:
+            self._idle_trigger.cancel()
+        self._idle_trigger = Clock.schedule_once(self._on_idle, self.idle_seconds)
+
+    def _on_activity(self, *_args: object) -> None:
+        self._restart_idle()
+
+    def _on_idle(self, _dt: float) -> None:
+        if self.current in ("welcome", "attention") and self.language == self._default_language():
+            return
+        log.info("idle for %s s on %s: back to the welcome screen", self.idle_seconds, self.current)
+        self.home()
+
+    def _default_language(self) -> str:
+        return self.desk.config.default_language if self.desk else "en"
+
+    # -- staff mode ----------------------------------------------------------------------
+    def staff_tap(self) -> None:
+        """Five quick taps on the campus name open the PIN pad (a discreet gesture)."""
+        now = time.monotonic()
+        self._staff_taps = [t for t in self._staff_taps if now - t < STAFF_TAP_WINDOW] + [now]
+        if len(self._staff_taps) >= STAFF_TAPS:
+            self._staff_taps.clear()
+            if self.desk is not None and self.desk.pin_gate.enabled:
+                self.show("pin")
+
+    # -- recovery ------------------------------------------------------------------------
+    def _health_check(self, _dt: float = 0) -> None:
+        """Pick up a fixed config, a changed directory, a store that works again."""
+        if self.desk is None:
+            if self._reload is None:
+                return
+            try:
+                desk = self._reload()
+            except ConfigError as exc:
+                self.attention = str(exc)
+                return
+            log.info("configuration is usable now: starting")
+            self.use_desk(desk)
+            self.home()
+            return
+        self.desk.reload_directory(force=False)
+        if self.store_problem:
+            try:
+                self.desk.store.check_writable()
+            except StoreUnavailable:
+                return
+            log.info("the local store works again")
+            self.store_problem = ""

@@ -1,0 +1,148 @@
+"""The kiosk's use cases: check in, sign out, and what staff mode shows.
+
+FrontDesk is built by the command line and handed to the app (the GUI never builds its
+own core). Every method is quick and local: it touches only the local store and the
+in-memory directory, so a screen can call it on a tap.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Callable
+
+from kiosk.config import Config
+from kiosk.directory import Directory, DirectoryError, StaffMember, load_csv
+from kiosk.ids import new_id
+from kiosk.pin import PinAttempt, PinGate
+from kiosk.reasons import BY_CODE
+from kiosk.store import Store, StoreStatus, Visit
+from kiosk.text import NameProblem, clean_name
+
+log = logging.getLogger(__name__)
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass(frozen=True)
+class Draft:
+    """What a visitor has entered so far; nothing is stored until check_in()."""
+
+    language: str
+    first_name: str = ""
+    last_name: str = ""
+    reason: str | None = None
+    host: StaffMember | None = None
+    interpreter: bool = False
+
+    def with_(self, **changes: object) -> "Draft":
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class DirectoryState:
+    directory: Directory
+    source: Path | None
+    error: str | None  # why the file could not be used; the last good list is kept
+    mtime_ns: int | None = None
+
+
+class FrontDesk:
+    def __init__(self, config: Config, store: Store, now: Callable[[], datetime] = utc_now) -> None:
+        self.config = config
+        self.store = store
+        self.now = now
+        self.pin_gate = PinGate(config.pin_hash)
+        self.directory_state = DirectoryState(Directory(), config.directory_csv, None)
+        self.reload_directory()
+
+    # -- the directory ------------------------------------------------------------------
+    @property
+    def directory(self) -> Directory:
+        return self.directory_state.directory
+
+    def reload_directory(self, force: bool = True) -> bool:
+        """Reread the CSV if it changed (or `force`); keep the last good list when it is broken."""
+        source = self.config.directory_csv
+        if source is None:
+            return False
+        try:
+            mtime = source.stat().st_mtime_ns
+        except OSError:
+            mtime = None
+        if not force and mtime == self.directory_state.mtime_ns:
+            return False
+        try:
+            directory = load_csv(source)
+        except DirectoryError as exc:
+            if self.directory_state.error != str(exc):
+                log.error("staff directory: %s", exc)
+            self.directory_state = replace(self.directory_state, error=str(exc), mtime_ns=mtime)
+            return True
+        for problem in directory.problems:
+            log.warning("staff directory %s: %s (row skipped)", source, problem)
+        log.info("staff directory %s: %d staff", source, len(directory))
+        self.directory_state = DirectoryState(directory, source, None, mtime)
+        return True
+
+    def search_staff(self, query: str, limit: int = 8) -> list[StaffMember]:
+        return self.directory.search(query, limit)
+
+    # -- time ---------------------------------------------------------------------------
+    def local_day(self, moment: datetime | None = None) -> date:
+        moment = moment or self.now()
+        return moment.astimezone(self.config.zone).date()
+
+    # -- check in and sign out ----------------------------------------------------------
+    @staticmethod
+    def clean_names(first: str, last: str) -> tuple[str, str]:
+        """Both names cleaned, or the NameProblem of the first field that is wrong."""
+        return clean_name(first, "first_name"), clean_name(last, "last_name")
+
+    def check_in(self, draft: Draft) -> Visit:
+        """Validate and store the visit durably; StoreUnavailable if it could not be stored."""
+        first, last = self.clean_names(draft.first_name, draft.last_name)
+        reason = BY_CODE.get(draft.reason or "")
+        if reason is None:
+            raise ValueError(f"unknown reason {draft.reason!r}")
+        host = draft.host if reason.needs_host else None
+        moment = self.now()
+        visit = Visit(
+            id=new_id(int(moment.timestamp() * 1000)),
+            first_name=first, last_name=last, reason=reason.code,
+            host_id=host.id if host else None, host_name=host.name if host else None,
+            language=draft.language, interpreter=draft.interpreter,
+            checked_in=moment, local_day=self.local_day(moment).isoformat(),
+        )  # fmt: skip
+        self.store.add_visit(visit)
+        log.info("checked in visit %s (reason %s, language %s)", visit.id, visit.reason, visit.language)
+        return visit
+
+    def on_site(self) -> list[Visit]:
+        """Today's visitors who have not signed out, earliest first."""
+        return self.store.on_site(self.local_day())
+
+    def visits_today(self) -> list[Visit]:
+        return self.store.visits_on(self.local_day())
+
+    def sign_out(self, visit_id: str, by: str = "visitor") -> bool:
+        done = self.store.sign_out(visit_id, self.now(), by)
+        log.info("sign-out of visit %s by %s: %s", visit_id, by, "done" if done else "already signed out")
+        return done
+
+    # -- staff mode ---------------------------------------------------------------------
+    def try_pin(self, pin: str) -> PinAttempt:
+        attempt = self.pin_gate.try_pin(pin)
+        if not attempt.ok:
+            log.warning("staff mode: wrong PIN%s", f"; locked for {attempt.locked_seconds} s" if attempt.locked_seconds else "")
+        return attempt
+
+    def store_status(self) -> StoreStatus:
+        return self.store.status()
+
+
+__all__ = ["Draft", "FrontDesk", "NameProblem", "utc_now"]

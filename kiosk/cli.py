@@ -1,0 +1,145 @@
+"""The `kiosk` command: run, demo, screenshots, hash-pin, check-config."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import logging
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from kiosk.config import DEFAULT_CONFIG_PATH, ConfigError, load_config
+from kiosk.pin import check_pin_format, hash_pin
+
+log = logging.getLogger("kiosk")
+
+
+def _setup_logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    for noisy in ("PIL", "kivy"):
+        logging.getLogger(noisy).setLevel(logging.WARNING if not verbose else logging.INFO)
+
+
+def _desk_for(config):  # type: ignore[no-untyped-def]
+    from kiosk.checkin import FrontDesk
+    from kiosk.store import Store
+
+    return FrontDesk(config, Store(config.database_path))
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from kiosk.launch import prepare_kivy
+
+    path = Path(args.config or os.environ.get("KIOSK_CONFIG") or DEFAULT_CONFIG_PATH)
+    try:
+        config = load_config(path)
+        problem = None
+    except ConfigError as exc:
+        log.error("%s", exc)
+        config, problem = None, exc
+    prepare_kivy(config)
+    from kiosk.app import KioskApp
+
+    desk = _desk_for(config) if config else None
+    KioskApp(desk, problem=problem, reload=lambda: _desk_for(load_config(path))).run()
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from kiosk.demo import DEMO_PIN, demo_config
+    from kiosk.launch import prepare_kivy
+
+    data_dir = Path(args.data_dir or Path.home() / ".local/share/welcome-kiosk-demo")
+    config = demo_config(data_dir)
+    prepare_kivy(config)
+    from kiosk.app import KioskApp
+
+    print(f"Welcome Kiosk demo: visits are stored in {config.database_path}")
+    print(f"Staff mode: tap the school's name five times, then PIN {DEMO_PIN}.")
+    KioskApp(_desk_for(config)).run()
+    return 0
+
+
+def cmd_screenshots(args: argparse.Namespace) -> int:
+    from kiosk.screenshots import take_all
+
+    written = take_all(Path(args.directory), sizes=args.size or None, languages=args.language or None)
+    print(f"{len(written)} screenshots in {args.directory}")
+    return 0
+
+
+def cmd_hash_pin(_args: argparse.Namespace) -> int:
+    if sys.stdin.isatty():
+        pin = getpass.getpass("New staff PIN (4 to 12 digits): ")
+        if getpass.getpass("The same PIN again: ") != pin:
+            print("The two PINs differ; nothing was made.", file=sys.stderr)
+            return 2
+    else:
+        pin = sys.stdin.readline().strip()
+    try:
+        check_pin_format(pin)
+    except ValueError as exc:
+        print(f"Not a usable PIN: {exc}.", file=sys.stderr)
+        return 2
+    print(hash_pin(pin))
+    return 0
+
+
+def cmd_check_config(args: argparse.Namespace) -> int:
+    from kiosk.directory import DirectoryError, load_csv
+
+    try:
+        config = load_config(Path(args.config))
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    print(f"{args.config}: OK ({config.campus_name}; languages {', '.join(config.languages)})")
+    if config.directory_csv:
+        try:
+            directory = load_csv(config.directory_csv)
+        except DirectoryError as exc:
+            print(f"staff directory: {exc}", file=sys.stderr)
+            return 1
+        print(f"staff directory: {len(directory)} staff")
+        for problem in directory.problems:
+            print(f"  {config.directory_csv}: {problem} (skipped)")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kiosk", description="Welcome Kiosk: visitor sign-in for school front offices.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more")
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="run the kiosk with a config file")
+    run.add_argument("--config", help=f"the TOML config file (default $KIOSK_CONFIG or {DEFAULT_CONFIG_PATH})")
+    run.set_defaults(func=cmd_run)
+    demo = sub.add_parser("demo", help="run the kiosk on built-in demo settings, no config needed")
+    demo.add_argument("--data-dir", help="where the demo stores visits (default ~/.local/share/welcome-kiosk-demo)")
+    demo.set_defaults(func=cmd_demo)
+    shots = sub.add_parser("screenshots", help="a PNG of every screen, in each language and size")
+    shots.add_argument("directory")
+    shots.add_argument("--size", action="append", help="WIDTHxHEIGHT (repeatable; default 800x480 and 1920x1080)")
+    shots.add_argument("--language", action="append", help="language code (repeatable; default en and es)")
+    shots.set_defaults(func=cmd_screenshots)
+    hp = sub.add_parser("hash-pin", help="make the staff.pin_hash value for a PIN (read from the terminal or stdin)")
+    hp.set_defaults(func=cmd_hash_pin)
+    cc = sub.add_parser("check-config", help="validate a config file and its staff directory, then exit")
+    cc.add_argument("config")
+    cc.set_defaults(func=cmd_check_config)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    _setup_logging(args.verbose)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

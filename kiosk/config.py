@@ -1,0 +1,246 @@
+"""The kiosk's one configuration file (TOML), checked at start.
+
+Every problem is reported at once, each naming its key ("screen.idle_seconds: must be a
+whole number from 10 to 600, not 'abc'"), so whoever set the kiosk up fixes the file in
+one go. Unknown keys are errors too, with a suggestion: a typo must not silently fall
+back to a default. The reference is docs/configuration.md; kiosk.example.toml is a
+commented example that the tests load.
+"""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from kiosk.language import languages
+from kiosk.pin import parse_pin_hash
+
+DEFAULT_CONFIG_PATH = Path("/etc/welcome-kiosk/kiosk.toml")
+DEFAULT_DATA_DIR = Path("/var/lib/welcome-kiosk")
+ORIENTATIONS = {"landscape": 0, "portrait": 90, "landscape-flipped": 180, "portrait-flipped": 270}
+
+
+class ConfigError(Exception):
+    """The config file cannot be used; `problems` lists every reason, each naming its key."""
+
+    def __init__(self, source: str, problems: list[str]) -> None:
+        self.source = source
+        self.problems = problems
+        super().__init__(f"{source}: " + "; ".join(problems))
+
+    def __str__(self) -> str:
+        lines = [f"The configuration file {self.source} has {len(self.problems)} problem(s):"]
+        lines += [f"  - {p}" for p in self.problems]
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class Config:
+    campus_name: str
+    campus_logo: Path | None = None
+    timezone: str | None = None  # None: the system's
+    languages: tuple[str, ...] = ("en", "es")
+    default_language: str = "en"
+    idle_seconds: int = 45
+    confirmation_seconds: int = 8
+    orientation: str = "landscape"
+    fullscreen: bool = True
+    window_size: tuple[int, int] | None = None
+    pin_hash: str | None = None
+    directory_csv: Path | None = None
+    data_dir: Path = DEFAULT_DATA_DIR
+    source: str = field(default="(built-in)", compare=False)
+
+    @property
+    def rotation(self) -> int:
+        return ORIENTATIONS[self.orientation]
+
+    @property
+    def zone(self) -> ZoneInfo | None:
+        return ZoneInfo(self.timezone) if self.timezone else None
+
+    @property
+    def database_path(self) -> Path:
+        return self.data_dir / "kiosk.sqlite3"
+
+
+# --- the schema: section -> key -> (Config field, checker) -------------------------------
+
+Checker = Callable[[Any, Path], Any]  # returns the value to store or raises ValueError(reason)
+
+
+def _text(max_len: int) -> Checker:
+    def check(value: Any, _base: Path) -> str:
+        if not isinstance(value, str):
+            raise ValueError(f"must be text in quotes, not {value!r}")
+        value = value.strip()
+        if not value:
+            raise ValueError("must not be empty")
+        if len(value) > max_len:
+            raise ValueError(f"must be at most {max_len} characters")
+        if any(ord(c) < 32 for c in value):
+            raise ValueError("must not contain control characters")
+        return value
+
+    return check
+
+
+def _whole(lo: int, hi: int) -> Checker:
+    def check(value: Any, _base: Path) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+            raise ValueError(f"must be a whole number from {lo} to {hi}, not {value!r}")
+        return value
+
+    return check
+
+
+def _bool(value: Any, _base: Path) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"must be true or false, not {value!r}")
+    return value
+
+
+def _path(must_exist: bool) -> Checker:
+    def check(value: Any, base: Path) -> Path:
+        text = _text(4096)(value, base)
+        path = Path(text).expanduser()
+        path = path if path.is_absolute() else base / path
+        if must_exist and not path.is_file():
+            raise ValueError(f"no such file: {path}")
+        return path
+
+    return check
+
+
+def _timezone(value: Any, base: Path) -> str:
+    name = _text(64)(value, base)
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"not a time zone name like 'America/Chicago': {name!r}") from None
+    return name
+
+
+def _language_list(value: Any, _base: Path) -> tuple[str, ...]:
+    known = languages()
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+        raise ValueError(f"must be a list of language codes like [\"en\", \"es\"], not {value!r}")
+    unknown = [v for v in value if v not in known]
+    if unknown:
+        raise ValueError(f"unknown language code(s) {', '.join(map(repr, unknown))}; known: {', '.join(known)}")
+    if len(set(value)) != len(value):
+        raise ValueError("lists a language twice")
+    return tuple(value)
+
+
+def _language(value: Any, _base: Path) -> str:
+    if not isinstance(value, str) or value not in languages():
+        raise ValueError(f"must be one of {', '.join(languages())}, not {value!r}")
+    return value
+
+
+def _orientation(value: Any, _base: Path) -> str:
+    if value not in ORIENTATIONS:
+        raise ValueError(f"must be one of {', '.join(ORIENTATIONS)}, not {value!r}")
+    return value
+
+
+def _window_size(value: Any, _base: Path) -> tuple[int, int]:
+    if (
+        not isinstance(value, list)
+        or len(value) != 2
+        or not all(isinstance(v, int) and not isinstance(v, bool) and 320 <= v <= 7680 for v in value)
+    ):
+        raise ValueError(f"must be [width, height] in pixels, each from 320 to 7680, not {value!r}")
+    return (value[0], value[1])
+
+
+def _pin_hash(value: Any, base: Path) -> str:
+    text = _text(512)(value, base)
+    parse_pin_hash(text)
+    return text
+
+
+SCHEMA: dict[str, dict[str, tuple[str, Checker]]] = {
+    "campus": {
+        "name": ("campus_name", _text(100)),
+        "logo": ("campus_logo", _path(must_exist=True)),
+        "timezone": ("timezone", _timezone),
+    },
+    "languages": {
+        "offered": ("languages", _language_list),
+        "default": ("default_language", _language),
+    },
+    "screen": {
+        "idle_seconds": ("idle_seconds", _whole(10, 600)),
+        "confirmation_seconds": ("confirmation_seconds", _whole(3, 60)),
+        "orientation": ("orientation", _orientation),
+        "fullscreen": ("fullscreen", _bool),
+        "window_size": ("window_size", _window_size),
+    },
+    "staff": {"pin_hash": ("pin_hash", _pin_hash)},
+    "directory": {"csv": ("directory_csv", _path(must_exist=False))},
+    "storage": {"data_dir": ("data_dir", _path(must_exist=False))},
+}
+REQUIRED = {("campus", "name")}
+
+
+def _unknown(kind: str, name: str, choices: list[str]) -> str:
+    near = difflib.get_close_matches(name, choices, n=1)
+    hint = f" (did you mean '{near[0]}'?)" if near else f"; known: {', '.join(choices)}"
+    return f"unknown {kind} '{name}'{hint}"
+
+
+def parse_config(table: dict[str, Any], source: str = "(built-in)", base: Path | None = None) -> Config:
+    """A Config from an already-parsed TOML table; relative paths are taken from `base`."""
+    base = base or Path.cwd()
+    problems: list[str] = []
+    values: dict[str, Any] = {}
+    for section, body in table.items():
+        if section not in SCHEMA:
+            problems.append(_unknown("section", f"[{section}]", [f"[{s}]" for s in SCHEMA]))
+            continue
+        if not isinstance(body, dict):
+            problems.append(f"{section}: must be a [{section}] section, not a single value")
+            continue
+        for key, value in body.items():
+            if key not in SCHEMA[section]:
+                problems.append(f"{section}.{key}: " + _unknown("key", key, list(SCHEMA[section])))
+                continue
+            attr, check = SCHEMA[section][key]
+            try:
+                values[attr] = check(value, base)
+            except ValueError as exc:
+                problems.append(f"{section}.{key}: {exc}")
+    for section, key in REQUIRED:
+        if SCHEMA[section][key][0] not in values and not any(f"{section}.{key}:" in p for p in problems):
+            problems.append(f"{section}.{key}: is required")
+    offered = values.get("languages", Config.languages)
+    if "default_language" in values and values["default_language"] not in offered:
+        problems.append(f"languages.default: '{values['default_language']}' is not in languages.offered")
+    elif "default_language" not in values and "languages" in values:
+        values["default_language"] = offered[0]
+    if problems:
+        raise ConfigError(source, problems)
+    return Config(**values, source=source)
+
+
+def load_config(path: Path) -> Config:
+    """The validated config in `path`, or ConfigError with every problem found."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(str(path), ["the file does not exist (see kiosk.example.toml)"]) from None
+    except OSError as exc:
+        raise ConfigError(str(path), [f"cannot be read: {exc.strerror}"]) from None
+    try:
+        table = tomllib.loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise ConfigError(str(path), ["is not UTF-8 text"]) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(str(path), [f"is not valid TOML: {exc}"]) from None
+    return parse_config(table, source=str(path), base=path.resolve().parent)

@@ -1,0 +1,179 @@
+"""The staff directory: who can be visited, and the type-ahead search over it.
+
+In this version it comes from a CSV file (docs/configuration.md lists the columns); the
+district server replaces that source later. A bad row is reported with its line number
+and reason, and the good rows are kept: one typo in a spreadsheet must not empty the list.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kiosk.text import MAX_FIELD_LENGTH, fold, strip_invisible
+
+REQUIRED_COLUMNS = ("id", "first_name", "last_name")
+OPTIONAL_COLUMNS = ("display_name", "role", "room", "languages")
+MAX_FILE_BYTES = 10 * 1024 * 1024
+MAX_ROWS = 50_000
+_WORD = re.compile(r"\w+")
+
+
+class DirectoryError(Exception):
+    """The whole file cannot be used (missing, unreadable, not UTF-8, wrong columns)."""
+
+
+@dataclass(frozen=True)
+class StaffMember:
+    id: str
+    first_name: str
+    last_name: str
+    display_name: str = ""  # how visitors know them: "Ms. García"
+    role: str = ""  # "3rd grade", "Principal"
+    room: str = ""
+    languages: tuple[str, ...] = ()
+
+    @property
+    def name(self) -> str:
+        return self.display_name or f"{self.first_name} {self.last_name}"
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    line: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.reason}"
+
+
+@dataclass
+class Directory:
+    members: list[StaffMember] = field(default_factory=list)
+    problems: list[RowProblem] = field(default_factory=list)
+    _index: list[tuple[tuple[str, ...], tuple[str, ...], StaffMember]] = field(default_factory=list, repr=False)
+
+    def __post_init__(self) -> None:
+        for m in self.members:
+            name = fold(f"{m.first_name} {m.last_name} {m.display_name}")
+            name_words = tuple(_WORD.findall(name)) + tuple(_WORD.findall(re.sub(r"['’‘]", "", name)))
+            other_words = tuple(_WORD.findall(fold(f"{m.role} {'room ' if m.room[:1].isdigit() else ''}{m.room}")))
+            self._index.append((name_words, other_words, m))
+        self._index.sort(key=lambda e: (fold(e[2].last_name), fold(e[2].first_name)))
+
+    def __len__(self) -> int:
+        return len(self.members)
+
+    def get(self, staff_id: str) -> StaffMember | None:
+        return next((m for m in self.members if m.id == staff_id), None)
+
+    def search(self, query: str, limit: int = 8) -> list[StaffMember]:
+        """Members for whom every word typed starts a word of their name, role or room.
+
+        'garc' finds García; 'room 12' and '3rd' find by room and grade. Name matches come
+        before role and room matches, then alphabetical by last name.
+        """
+        tokens = _WORD.findall(fold(query))
+        if not tokens:
+            return []
+        by_name: list[StaffMember] = []
+        by_other: list[StaffMember] = []
+        for name_words, other_words, member in self._index:
+            named = 0
+            for token in tokens:
+                if any(w.startswith(token) for w in name_words):
+                    named += 1
+                elif not any(w.startswith(token) for w in other_words):
+                    break
+            else:
+                (by_name if named else by_other).append(member)
+                if len(by_name) >= limit:
+                    break
+        return (by_name + by_other)[:limit]
+
+
+def _clean_field(value: str | None) -> str:
+    return strip_invisible(value or "")
+
+
+def parse_csv(text: str) -> Directory:
+    """A Directory from CSV text; DirectoryError if the header is unusable."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise DirectoryError("the file is empty") from None
+    except csv.Error as exc:
+        raise DirectoryError(f"line 1: {exc}") from None
+    columns = [_clean_field(h).lower().replace(" ", "_") for h in header]
+    missing = [c for c in REQUIRED_COLUMNS if c not in columns]
+    if missing:
+        raise DirectoryError(f"missing column(s): {', '.join(missing)} (the first line must name the columns)")
+    position = {name: i for i, name in enumerate(columns) if name in REQUIRED_COLUMNS + OPTIONAL_COLUMNS}
+    members: list[StaffMember] = []
+    problems: list[RowProblem] = []
+    seen: set[str] = set()
+    while True:
+        line = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            problems.append(RowProblem(line, str(exc)))
+            continue
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(members) >= MAX_ROWS:
+            problems.append(RowProblem(line, f"more than {MAX_ROWS} staff; the rest were not read"))
+            break
+        values = {name: _clean_field(row[i]) if i < len(row) else "" for name, i in position.items()}
+        too_long = [name for name, v in values.items() if len(v) > MAX_FIELD_LENGTH]
+        empty = [name for name in REQUIRED_COLUMNS if not values[name]]
+        if empty:
+            problems.append(RowProblem(line, f"empty {', '.join(empty)}"))
+        elif too_long:
+            problems.append(RowProblem(line, f"{', '.join(too_long)} longer than {MAX_FIELD_LENGTH} characters"))
+        elif values["id"] in seen:
+            problems.append(RowProblem(line, f"id {values['id']!r} is used on an earlier line"))
+        else:
+            seen.add(values["id"])
+            langs = tuple(x.strip() for x in re.split(r"[;,]", values.get("languages", "")) if x.strip())
+            members.append(
+                StaffMember(
+                    id=values["id"], first_name=values["first_name"], last_name=values["last_name"],
+                    display_name=values.get("display_name", ""), role=values.get("role", ""),
+                    room=values.get("room", ""), languages=langs,
+                )
+            )  # fmt: skip
+    return Directory(members, problems)
+
+
+def load_csv(path: Path) -> Directory:
+    """The directory in a CSV file (UTF-8, with or without the BOM spreadsheets write)."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise DirectoryError(f"{path} is {size // 1_000_000} MB; the limit is {MAX_FILE_BYTES // 1_000_000} MB")
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise DirectoryError(f"{path} does not exist") from None
+    except IsADirectoryError:
+        raise DirectoryError(f"{path} is a folder, not a CSV file") from None
+    except OSError as exc:
+        raise DirectoryError(f"{path} cannot be read: {exc.strerror}") from None
+    body = data.removeprefix(codecs.BOM_UTF8)  # spreadsheets write one; it is not part of the header
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = body[: exc.start].count(b"\n") + 1
+        raise DirectoryError(
+            f"{path} is not UTF-8 (line {line}); save it from the spreadsheet as 'CSV UTF-8'"
+        ) from None
+    if "\x00" in text:
+        raise DirectoryError(f"{path} contains NUL bytes: it is not a text CSV file")
+    return parse_csv(text)

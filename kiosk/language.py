@@ -1,0 +1,97 @@
+"""Languages the kiosk speaks, and the translator each screen reads its words from.
+
+Catalogs are the .po files themselves, compiled in memory with Babel when a language is
+first used (a few milliseconds), so there is no build step to forget and no stale .mo file
+to ship. Translatable text uses str.format placeholders, never concatenation, so a
+translator can move the name to wherever their grammar puts it.
+"""
+
+from __future__ import annotations
+
+import functools
+import gettext
+import io
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+CATALOG_DIR = Path(__file__).resolve().parent.parent / "i18n"
+DOMAIN = "kiosk"
+SOURCE_LANGUAGE = "en"
+
+
+def N_(message: str) -> str:
+    """Marks text for extraction where it is defined; it is translated where it is shown."""
+    return message
+
+
+@dataclass(frozen=True)
+class Language:
+    code: str
+    name: str  # in the language itself: "Español"
+    english: str
+    direction: str  # "ltr" or "rtl"
+    script: str
+
+    @property
+    def rtl(self) -> bool:
+        return self.direction == "rtl"
+
+
+@functools.cache
+def languages() -> dict[str, Language]:
+    """Every language with metadata, in the order languages.toml lists them."""
+    with open(CATALOG_DIR / "languages.toml", "rb") as f:
+        table = tomllib.load(f)
+    found = {}
+    for code, meta in table.items():
+        if meta.get("direction") not in ("ltr", "rtl"):
+            raise ValueError(f"languages.toml: {code}: direction must be 'ltr' or 'rtl'")
+        found[code] = Language(code, meta["name"], meta["english"], meta["direction"], meta["script"])
+    return found
+
+
+def catalog_path(code: str) -> Path:
+    return CATALOG_DIR / code / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+class Translator:
+    """Callable like gettext's `_`: translator("Check in") gives the text in its language."""
+
+    def __init__(self, language: Language, translations: gettext.NullTranslations) -> None:
+        self.language = language
+        self._t = translations
+
+    @property
+    def code(self) -> str:
+        return self.language.code
+
+    def __call__(self, message: str) -> str:
+        return self._t.gettext(message)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self._t.ngettext(singular, plural, n)
+
+    def __repr__(self) -> str:
+        return f"Translator({self.code!r})"
+
+
+def _compile(po_path: Path) -> gettext.GNUTranslations:
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    with open(po_path, "rb") as f:
+        catalog = read_po(f)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog, use_fuzzy=False)
+    buffer.seek(0)
+    return gettext.GNUTranslations(buffer)
+
+
+@functools.cache
+def translator(code: str) -> Translator:
+    """The translator for a language code from languages.toml (KeyError for any other)."""
+    language = languages()[code]
+    if code == SOURCE_LANGUAGE:
+        return Translator(language, gettext.NullTranslations())
+    return Translator(language, _compile(catalog_path(code)))

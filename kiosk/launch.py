@@ -1,0 +1,40 @@
+"""Starting Kivy the way a kiosk needs it. Everything here runs before Kivy is imported.
+
+- Text is drawn by Pillow (KIVY_TEXT=pil), whose raqm layout shapes Arabic and orders mixed
+  right-to-left text correctly; Kivy's default SDL2 text does not (see ../shared/DESIGN.md).
+- Escape does not quit the app (a hardware keyboard at the door must not close the kiosk).
+- Kivy logs through Python's logging, so the kiosk's log has one format and goes to the journal.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from kiosk.config import Config
+
+
+def prepare_kivy(config: Config | None, kivy_home: Path | None = None) -> None:
+    os.environ.setdefault("KIVY_TEXT", "pil")
+    os.environ.setdefault("KIVY_CLIPBOARD", "sdl2")
+    os.environ.setdefault("KIVY_NO_ARGS", "1")
+    os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")
+    os.environ.setdefault("KIVY_NO_FILELOG", "1")
+    if kivy_home is not None:
+        os.environ.setdefault("KIVY_HOME", str(kivy_home))
+    from kivy.config import Config as KivyConfig
+
+    KivyConfig.set("kivy", "exit_on_escape", "0")
+    KivyConfig.set("kivy", "keyboard_mode", "system")
+    KivyConfig.set("input", "mouse", "mouse,multitouch_on_demand")
+    KivyConfig.set("graphics", "multisamples", "0")
+    if config is None:
+        return
+    KivyConfig.set("graphics", "rotation", str(config.rotation))
+    if config.window_size and not config.fullscreen:
+        KivyConfig.set("graphics", "fullscreen", "0")
+        KivyConfig.set("graphics", "width", str(config.window_size[0]))
+        KivyConfig.set("graphics", "height", str(config.window_size[1]))
+    elif config.fullscreen:
+        KivyConfig.set("graphics", "fullscreen", "auto")
+        KivyConfig.set("graphics", "show_cursor", "0")

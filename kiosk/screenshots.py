@@ -1,0 +1,111 @@
+"""`kiosk screenshots DIR`: a PNG of every screen, per language and per screen size.
+
+Each size runs in its own process (a Kivy window's first size is fixed at start), headless
+when there is no display. The visits shown are made up on the spot in a throwaway store.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+DEFAULT_SIZES = ("800x480", "1920x1080")
+DEFAULT_LANGUAGES = ("en", "es")
+SAMPLE_VISITORS = (("María", "López", "pickup"), ("Nguyễn Thị Minh", "Khai", "volunteer"), ("王", "小明", "dropoff"))
+
+
+def take_all(directory: Path, sizes: list[str] | None = None, languages: list[str] | None = None) -> list[Path]:
+    directory.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ)
+    if not env.get("DISPLAY") and not env.get("WAYLAND_DISPLAY"):
+        env.setdefault("SDL_VIDEODRIVER", "offscreen")
+    written: list[Path] = []
+    for size in sizes or DEFAULT_SIZES:
+        with tempfile.TemporaryDirectory(prefix="kiosk-shots-") as scratch:
+            env["KIVY_HOME"] = str(Path(scratch) / "kivy")
+            subprocess.run(
+                [sys.executable, "-m", "kiosk.screenshots", str(directory), size, scratch, *(languages or DEFAULT_LANGUAGES)],
+                check=True, env=env,
+            )  # fmt: skip
+        written += sorted(directory.glob(f"{size}-*.png"))
+    return written
+
+
+def _one_size(directory: Path, size: str, scratch: Path, codes: list[str]) -> None:
+    width, height = (int(x) for x in size.split("x"))
+    from kiosk.checkin import Draft, FrontDesk
+    from kiosk.demo import demo_config
+    from kiosk.launch import prepare_kivy
+    from kiosk.store import Store
+
+    config = demo_config(scratch / "data", window_size=(width, height))
+    prepare_kivy(config, kivy_home=scratch / "kivy")
+    from kiosk.app import KioskApp
+    from kiosk.driver import frames, run, screenshot
+
+    desk = FrontDesk(config, Store(config.database_path))
+    for first, last, reason in SAMPLE_VISITORS:
+        desk.check_in(Draft(language="en", first_name=first, last_name=last, reason=reason))
+    app = KioskApp(desk)
+
+    def script(app: KioskApp):  # type: ignore[no-untyped-def]
+        def shot(name: str):  # type: ignore[no-untyped-def]
+            yield from frames(4)
+            screenshot(directory / f"{size}-{app.language}-{name}.png")
+
+        for code in codes:
+            app.home()
+            app.set_language(code)
+            yield from shot("welcome")
+            app.start_check_in()
+            yield from shot("name")
+            app.screen("name").ids.first.text = "José"
+            app.screen("name").ids.last.text = "Núñez-O'Brien"
+            app.screen("name").next()
+            yield from shot("reason")
+            app.screen("reason").choose("meeting")
+            app.screen("host").ids.query.text = "gar"
+            yield from shot("host")
+            app.screen("host").choose(desk.search_staff("garcía")[0])
+            yield from shot("review")
+            app.screen("name").ids.first.text = "José"
+            app.screen("name").ids.last.text = "1234"
+            app.show("name")
+            app.screen("name").next()
+            yield from shot("name-problem")
+            app.draft = Draft(language=code, first_name="José", last_name="Núñez-O'Brien", reason="pickup")
+            app.show("review")
+            app.screen("review").confirm()
+            yield from shot("done")
+            app.show("signout")
+            yield from shot("signout")
+            on_site = desk.on_site()
+            app.screen("signout").choose(on_site[0])
+            yield from shot("signout-confirm")
+            app.screen("signout").confirm()
+            yield from shot("goodbye")
+            app.show("pin")
+            app.screen("pin").pin = "12"
+            yield from shot("pin")
+            app.show("admin")
+            yield from shot("admin")
+            app.open_language_picker()
+            yield from shot("language-picker")
+            from kivy.core.window import Window
+
+            for child in list(Window.children):
+                if child is not app.root:
+                    child.dismiss()
+            app.attention = "The configuration file /etc/welcome-kiosk/kiosk.toml has 1 problem(s):\n  - screen.idle_seconds: must be a whole number from 10 to 600, not 'abc'"
+            app.show("attention")
+            yield from shot("attention")
+            app.attention = ""
+
+    run(app, script)
+
+
+if __name__ == "__main__":
+    _one_size(Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3]), sys.argv[4:])

@@ -1,0 +1,103 @@
+"""Staff mode: today's visits, who is on site (with manual sign-out), the store's health."""
+
+from __future__ import annotations
+
+from kivy.properties import StringProperty
+
+from kiosk import __version__
+from kiosk.reasons import BY_CODE
+from kiosk.store import StoreUnavailable, Visit
+from screens.base import KioskScreen, load_kv
+from screens.messages import STORE_PROBLEM
+
+
+def _size(n: int | None) -> str:
+    if n is None:
+        return "?"
+    for unit in ("B", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024  # type: ignore[assignment]
+    return str(n)
+
+
+class AdminScreen(KioskScreen):
+    status_text = StringProperty("")
+    on_site_title = StringProperty("")
+    today_title = StringProperty("")
+    message = StringProperty("")
+
+    def activate(self) -> None:
+        self.refresh()
+
+    def refresh(self) -> None:
+        from screens.widgets import KButton, KLabel
+
+        tr = self.app.tr
+        on_site_box, today_box = self.ids.on_site, self.ids.today
+        on_site_box.clear_widgets()
+        today_box.clear_widgets()
+        try:
+            on_site, today = self.desk.on_site(), self.desk.visits_today()
+            self.message = ""
+        except StoreUnavailable as problem:
+            self.app.note_store_problem(problem)
+            on_site, today = [], []
+            self.message = tr(STORE_PROBLEM)
+        self.on_site_title = tr.ngettext("{n} visitor on site", "{n} visitors on site", len(on_site)).format(n=len(on_site))
+        self.today_title = tr.ngettext("{n} visit today", "{n} visits today", len(today)).format(n=len(today))
+        for visit in on_site:
+            row = KButton(kind="choice", text=tr("Sign out {name}").format(name=self.full(visit)))
+            row.visit = visit
+            row.bind(on_release=lambda b: self.sign_out(b.visit))
+            on_site_box.add_widget(row)
+        for visit in reversed(today):
+            today_box.add_widget(KLabel(text=self.describe(visit), font_size=17 * self.app.u))
+        self.status_text = self.describe_status()
+
+    def full(self, visit: Visit) -> str:
+        return f"{visit.first_name} {visit.last_name}"
+
+    def describe(self, visit: Visit) -> str:
+        tr = self.app.tr
+        reason = BY_CODE.get(visit.reason)
+        parts = [self.app.format_time(visit.checked_in), self.full(visit), tr(reason.label) if reason else visit.reason]
+        if visit.host_name:
+            parts.append(visit.host_name)
+        if visit.interpreter:
+            parts.append(tr("interpreter requested"))
+        if visit.signed_out:
+            parts.append(tr("left at {time}").format(time=self.app.format_time(visit.signed_out)))
+        return " · ".join(parts)
+
+    def describe_status(self) -> str:
+        tr = self.app.tr
+        status = self.desk.store_status()
+        directory = self.desk.directory_state
+        lines = [
+            tr("Visits stored: {n}").format(n=status.visits_total if status.ok else "?"),
+            tr("Database: {path} ({size})").format(path=status.path, size=_size(status.size_bytes)),
+            tr("Free disk space: {size}").format(size=_size(status.free_bytes)),
+            tr("Store problem: {problem}").format(problem=status.problem) if not status.ok else tr("Store: working"),
+            tr("Staff directory: {n} staff").format(n=len(directory.directory)),
+        ]
+        if directory.error:
+            lines.append(tr("Directory problem: {problem}").format(problem=directory.error))
+        elif directory.directory.problems:
+            lines.append(tr("Directory rows skipped: {n} (see the log)").format(n=len(directory.directory.problems)))
+        lines.append(tr("Version {version}").format(version=__version__))
+        return "\n".join(lines)
+
+    def sign_out(self, visit: Visit) -> None:
+        try:
+            self.desk.sign_out(visit.id, by="staff")
+        except StoreUnavailable as problem:
+            self.app.note_store_problem(problem)
+        self.refresh()
+
+    def quit(self) -> None:
+        self.app.stop()
+
+
+SCREEN = AdminScreen
+load_kv(__file__)

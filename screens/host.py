@@ -1,0 +1,64 @@
+"""Check in, step 2b: whom the visitor is here to meet, by type-ahead search."""
+
+from __future__ import annotations
+
+from kivy.clock import Clock
+from kivy.properties import StringProperty
+
+from kiosk.directory import StaffMember
+from screens.base import KioskScreen, load_kv
+
+
+class HostScreen(KioskScreen):
+    hint = StringProperty("")
+
+    def on_kv_post(self, *_args: object) -> None:
+        self._search_trigger = Clock.create_trigger(self.search, 0)
+        self.ids.query.bind(text=lambda *_a: self._search_trigger())
+        self.app.bind(tr=lambda *_a: self.search())
+
+    def activate(self) -> None:
+        self.ids.keyboard.target = self.ids.query
+        self.ids.query.focus = True
+        self.search()
+
+    def search(self, *_args: object) -> None:
+        from screens.widgets import KButton
+
+        query = self.ids.query.text
+        results = self.desk.search_staff(query, limit=6) if query.strip() else []
+        box = self.ids.results
+        box.clear_widgets()
+        for member in results:
+            button = KButton(kind="choice", text=self.describe(member))
+            button.member = member
+            button.bind(on_release=lambda b: self.choose(b.member))
+            box.add_widget(button)
+        tr = self.app.tr
+        if self.desk.directory_state.error and not len(self.desk.directory):
+            self.hint = tr("The staff list is not available right now. Tap “Skip” and the front desk will help.")
+        elif not query.strip():
+            self.hint = tr("Type a name, a grade or a room number.")
+        elif not results:
+            self.hint = tr("Nobody found for “{query}”. Check the spelling, or tap “Skip”.").format(query=query.strip())
+        else:
+            self.hint = ""
+
+    def describe(self, member: StaffMember) -> str:
+        parts = [member.name]
+        if member.role:
+            parts.append(member.role)
+        if member.room:
+            parts.append(self.app.tr("Room {room}").format(room=member.room))
+        return ", ".join(parts)
+
+    def choose(self, member: StaffMember | None) -> None:
+        self.app.draft = self.app.draft.with_(host=member)
+        self.app.show("review")
+
+    def reset(self) -> None:
+        self.ids.query.text = ""
+
+
+SCREEN = HostScreen
+load_kv(__file__)

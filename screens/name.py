@@ -1,0 +1,46 @@
+"""Check in, step 1: the visitor's first and last name."""
+
+from __future__ import annotations
+
+from kivy.properties import StringProperty
+
+from kiosk.text import NameProblem
+from screens.base import KioskScreen, load_kv
+from screens.messages import name_problem
+
+
+class NameScreen(KioskScreen):
+    message = StringProperty("")
+
+    def activate(self) -> None:
+        draft = self.app.draft
+        if draft is not None:
+            self.ids.first.text = draft.first_name
+            self.ids.last.text = draft.last_name
+        self.ids.keyboard.target = self.ids.first if not self.ids.first.text else self.ids.last
+        self.ids.keyboard.target.focus = True
+
+    def choose(self, field) -> None:  # type: ignore[no-untyped-def]
+        self.ids.keyboard.target = field
+
+    def next(self) -> None:
+        try:
+            first, last = self.desk.clean_names(self.ids.first.text, self.ids.last.text)
+        except NameProblem as problem:
+            self.message = name_problem(self.app.tr, problem)
+            field = self.ids.first if problem.field == "first_name" else self.ids.last
+            self.choose(field)
+            field.focus = True
+            return
+        self.message = ""
+        self.app.draft = self.app.draft.with_(first_name=first, last_name=last)
+        self.app.show("reason")
+
+    def reset(self) -> None:
+        self.ids.first.text = ""
+        self.ids.last.text = ""
+        self.message = ""
+
+
+SCREEN = NameScreen
+load_kv(__file__)

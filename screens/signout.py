@@ -1,0 +1,72 @@
+"""Sign out: the visitor finds themselves among today's visitors (first name, last initial)."""
+
+from __future__ import annotations
+
+from kivy.properties import ObjectProperty, StringProperty
+
+from kiosk.store import StoreUnavailable, Visit
+from kiosk.text import short_name
+from screens.base import KioskScreen, load_kv
+from screens.messages import STORE_PROBLEM
+
+
+class SignOutScreen(KioskScreen):
+    chosen = ObjectProperty(None, allownone=True)
+    chosen_text = StringProperty("")
+    message = StringProperty("")
+
+    def on_kv_post(self, *_args: object) -> None:
+        self.app.bind(tr=lambda *_a: self.activate() if self.manager and self.manager.current == self.name else None)
+
+    def activate(self) -> None:
+        from screens.widgets import KButton
+
+        self.chosen = None
+        box = self.ids.visitors
+        box.clear_widgets()
+        try:
+            visitors = self.desk.on_site()
+        except StoreUnavailable as problem:
+            self.app.note_store_problem(problem)
+            self.message = self.app.tr(STORE_PROBLEM)
+            return
+        self.message = "" if visitors else self.app.tr("Nobody is signed in right now.")
+        for visit in visitors:
+            label = self.label(visit)
+            button = KButton(kind="choice", text=label)
+            button.visit = visit
+            button.bind(on_release=lambda b: self.choose(b.visit))
+            box.add_widget(button)
+
+    def label(self, visit: Visit) -> str:
+        return self.app.tr("{name} · since {time}").format(
+            name=short_name(visit.first_name, visit.last_name), time=self.app.format_time(visit.checked_in)
+        )
+
+    def choose(self, visit: Visit) -> None:
+        self.chosen = visit
+        self.chosen_text = self.app.tr("Sign out {name}?").format(name=short_name(visit.first_name, visit.last_name))
+
+    def confirm(self) -> None:
+        visit = self.chosen
+        if visit is None:
+            return
+        try:
+            self.desk.sign_out(visit.id, by="visitor")
+        except StoreUnavailable as problem:
+            self.app.note_store_problem(problem)
+            self.message = self.app.tr(STORE_PROBLEM)
+            self.chosen = None
+            return
+        tr = self.app.tr
+        self.app.show_done(
+            tr("Goodbye, {name}.").format(name=visit.first_name), tr("Thank you for visiting. Have a good day!")
+        )
+
+    def reset(self) -> None:
+        self.chosen = None
+        self.message = ""
+
+
+SCREEN = SignOutScreen
+load_kv(__file__)

@@ -1,0 +1,63 @@
+"""The welcome screen: the school, a greeting in each offered language, two big actions."""
+
+from __future__ import annotations
+
+from kivy.clock import Clock
+from kivy.properties import NumericProperty, StringProperty
+
+from kiosk.language import N_, languages, translator
+from screens.base import KioskScreen, load_kv
+
+GREETING = N_("Welcome!")
+GREETING_SECONDS = 3.0
+
+
+class WelcomeScreen(KioskScreen):
+    greeting = StringProperty("")
+    greeting_index = NumericProperty(0)
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self._cycle = None
+
+    def on_enter(self, *_args: object) -> None:
+        self.greeting_index = 0
+        self.show_greeting()
+        self._cycle = Clock.schedule_interval(self.next_greeting, GREETING_SECONDS)
+        self.build_language_buttons()
+
+    def on_leave(self, *_args: object) -> None:
+        if self._cycle is not None:
+            self._cycle.cancel()
+
+    def next_greeting(self, _dt: float = 0) -> None:
+        self.greeting_index = (self.greeting_index + 1) % max(1, len(self.app.offered_languages))
+        self.show_greeting()
+
+    def show_greeting(self) -> None:
+        """The greeting cycles through every offered language, each in its own font."""
+        code = self.app.offered_languages[int(self.greeting_index) % len(self.app.offered_languages)]
+        self.greeting = translator(code)(GREETING)
+
+    def build_language_buttons(self) -> None:
+        from screens.widgets import KButton
+
+        row = self.ids.languages
+        row.clear_widgets()
+        for code in self.app.offered_languages:
+            button = KButton(text=languages()[code].name, kind="choice")
+            button.code = code
+            button.bind(on_release=lambda b: self.app.set_language(b.code))
+            row.add_widget(button)
+        self.mark_language()
+
+    def mark_language(self, *_args: object) -> None:
+        for button in self.ids.languages.children:
+            button.selected = button.code == self.app.language
+
+    def on_kv_post(self, *_args: object) -> None:
+        self.app.bind(language=self.mark_language)
+
+
+SCREEN = WelcomeScreen
+load_kv(__file__)

@@ -1,0 +1,193 @@
+"""kiosk/pin.py: the staff PIN is stored only as a salted hash, and guessing it is slow."""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+
+from kiosk.pin import PinGate, hash_pin, parse_pin_hash, verify_pin
+
+PIN = "24680135"
+
+
+@pytest.fixture(scope="module")
+def pin_hash() -> str:
+    return hash_pin(PIN)
+
+
+class FakeClock:
+    """A monotonic clock the test moves by hand."""
+
+    def __init__(self, start: float = 1000.0) -> None:
+        self.now = start
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+# --- hashing ---------------------------------------------------------------------------------
+
+
+def test_the_right_pin_verifies(pin_hash: str) -> None:
+    assert verify_pin(PIN, pin_hash) is True
+
+
+@pytest.mark.parametrize("wrong", ["24680136", "2468013", "246801350", "0000", "", "24680135 "])
+def test_a_wrong_pin_does_not_verify(pin_hash: str, wrong: str) -> None:
+    assert verify_pin(wrong, pin_hash) is False
+
+
+def test_the_hash_does_not_contain_the_pin(pin_hash: str) -> None:
+    assert PIN not in pin_hash
+    assert base64.b64encode(PIN.encode()).decode() not in pin_hash
+
+
+def test_two_hashes_of_one_pin_differ_and_both_verify(pin_hash: str) -> None:
+    other = hash_pin(PIN)
+    assert other != pin_hash
+    assert parse_pin_hash(other)[3] != parse_pin_hash(pin_hash)[3]  # the salts differ
+    assert verify_pin(PIN, other)
+
+
+def test_the_hash_has_the_form_the_config_file_takes(pin_hash: str) -> None:
+    n, r, p, salt, digest = parse_pin_hash(pin_hash)
+    assert pin_hash.startswith("scrypt$")
+    assert n >= 2**14 and r >= 8 and p >= 1
+    assert len(salt) >= 16 and len(digest) >= 32
+
+
+@pytest.mark.parametrize("pin", ["123", "1" * 13, "12a4", "12 34", "١٢٣٤", ""])
+def test_hash_pin_refuses_what_is_not_a_pin(pin: str) -> None:
+    with pytest.raises(ValueError):
+        hash_pin(pin)
+
+
+_SALT = base64.b64encode(b"s" * 16).decode()
+_DIGEST = base64.b64encode(b"d" * 32).decode()
+
+MALFORMED = [
+    "",
+    "1234",
+    "scrypt",
+    f"bcrypt$16384$8$1${_SALT}${_DIGEST}",
+    f"scrypt$16384$8$1${_SALT}",
+    f"scrypt$16384$8$1${_SALT}${_DIGEST}$extra",
+    f"scrypt$abc$8$1${_SALT}${_DIGEST}",
+    f"scrypt$16384$8$1$!!!!${_DIGEST}",
+    f"scrypt$16384$8$1${_SALT}$not-base64",
+    f"scrypt$10000$8$1${_SALT}${_DIGEST}",  # N not a power of two
+    f"scrypt$16$8$1${_SALT}${_DIGEST}",  # N too small to slow anyone down
+    f"scrypt$16384$0$1${_SALT}${_DIGEST}",
+    f"scrypt$16384$8$0${_SALT}${_DIGEST}",
+    f"scrypt$16384$8$1${base64.b64encode(b'ss').decode()}${_DIGEST}",  # salt too short
+    f"scrypt$16384$8$1${_SALT}${base64.b64encode(b'dd').decode()}",  # digest too short
+    # Parameters that need more memory than the kiosk allows itself (1 GiB, 128 TiB): such a
+    # hash can never be checked, so it must be refused when the config is read.
+    f"scrypt${2**20}$8$1${_SALT}${_DIGEST}",
+    f"scrypt${2**40}$8$1${_SALT}${_DIGEST}",
+]
+
+
+@pytest.mark.parametrize("encoded", MALFORMED)
+def test_a_malformed_hash_is_rejected(encoded: str) -> None:
+    with pytest.raises(ValueError):
+        parse_pin_hash(encoded)
+
+
+@pytest.mark.parametrize("encoded", MALFORMED)
+def test_a_malformed_hash_verifies_nothing_and_does_not_crash(encoded: str) -> None:
+    assert verify_pin("1234", encoded) is False
+
+
+# --- the gate at the screen -----------------------------------------------------------------
+
+
+def test_the_right_pin_opens_the_gate(pin_hash: str) -> None:
+    gate = PinGate(pin_hash, clock=FakeClock())
+    assert gate.enabled
+    attempt = gate.try_pin(PIN)
+    assert attempt.ok and attempt.locked_seconds == 0
+
+
+def test_without_a_pin_hash_staff_mode_is_off() -> None:
+    gate = PinGate(None, clock=FakeClock())
+    assert not gate.enabled
+    assert gate.try_pin("1234").ok is False
+    assert gate.try_pin("").ok is False
+
+
+def _fail(gate: PinGate, times: int) -> list[int]:
+    return [gate.try_pin("0000").locked_seconds for _ in range(times)]
+
+
+def test_five_wrong_pins_lock_for_a_minute(pin_hash: str) -> None:
+    gate = PinGate(pin_hash, clock=FakeClock())
+    assert _fail(gate, 4) == [0, 0, 0, 0]
+    assert gate.locked_for() == 0
+    fifth = gate.try_pin("0000")
+    assert fifth.ok is False and fifth.locked_seconds == 60
+    assert gate.locked_for() == 60
+
+
+def test_the_right_pin_is_refused_during_the_lockout(pin_hash: str) -> None:
+    clock = FakeClock()
+    gate = PinGate(pin_hash, clock=clock)
+    _fail(gate, 5)
+    clock.advance(30)
+    attempt = gate.try_pin(PIN)
+    assert attempt.ok is False
+    assert attempt.locked_seconds == 30
+    clock.advance(29.5)
+    assert gate.try_pin(PIN).ok is False
+    assert gate.locked_for() == 1  # half a second left is shown as one, never as zero
+
+
+def test_tries_during_the_lockout_do_not_extend_it(pin_hash: str) -> None:
+    clock = FakeClock()
+    gate = PinGate(pin_hash, clock=clock)
+    _fail(gate, 5)
+    clock.advance(10)
+    assert _fail(gate, 10) == [50] * 10
+    clock.advance(50)
+    assert gate.try_pin(PIN).ok
+
+
+def test_the_lock_expires(pin_hash: str) -> None:
+    clock = FakeClock()
+    gate = PinGate(pin_hash, clock=clock)
+    _fail(gate, 5)
+    clock.advance(60)
+    assert gate.locked_for() == 0
+    assert gate.try_pin(PIN).ok
+
+
+def test_the_next_lockout_doubles(pin_hash: str) -> None:
+    clock = FakeClock()
+    gate = PinGate(pin_hash, clock=clock)
+    assert _fail(gate, 5)[-1] == 60
+    clock.advance(60)
+    assert _fail(gate, 5) == [0, 0, 0, 0, 120]
+    clock.advance(119)
+    assert gate.try_pin(PIN).ok is False
+    clock.advance(1)
+    assert _fail(gate, 5)[-1] == 240
+
+
+def test_the_right_pin_resets_the_doubling(pin_hash: str) -> None:
+    clock = FakeClock()
+    gate = PinGate(pin_hash, clock=clock)
+    _fail(gate, 5)
+    clock.advance(60)
+    assert gate.try_pin(PIN).ok
+    assert _fail(gate, 5)[-1] == 60
+
+
+def test_a_right_pin_clears_earlier_wrong_tries(pin_hash: str) -> None:
+    gate = PinGate(pin_hash, clock=FakeClock())
+    _fail(gate, 4)
+    assert gate.try_pin(PIN).ok
+    assert _fail(gate, 4) == [0, 0, 0, 0]

@@ -1,0 +1,46 @@
+"""UI tests drive the real app headless (SDL offscreen, Mesa software GL) at 800x480.
+
+Kivy's window is made once per process at the size set before it; every test then runs
+a fresh KioskApp in it with its own store and config.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
+os.environ["KIVY_HOME"] = tempfile.mkdtemp(prefix="kivy-home-")
+
+from kiosk.demo import demo_config  # noqa: E402
+from kiosk.launch import prepare_kivy  # noqa: E402
+
+prepare_kivy(demo_config(Path(tempfile.gettempdir()), window_size=(800, 480)))
+
+from kiosk.checkin import FrontDesk  # noqa: E402
+from kiosk.store import Store  # noqa: E402
+
+pytestmark = pytest.mark.ui
+
+
+@pytest.fixture
+def config(tmp_path):
+    return replace(demo_config(tmp_path / "data", window_size=(800, 480)), confirmation_seconds=3)
+
+
+@pytest.fixture
+def desk(config):
+    store = Store(config.database_path)
+    yield FrontDesk(config, store)
+    store.close()
+
+
+@pytest.fixture
+def make_app(desk):
+    from kiosk.app import KioskApp
+
+    return lambda d=desk, **kw: KioskApp(d, **kw)
