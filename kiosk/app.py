@@ -89,8 +89,16 @@ class KioskApp(App):
         importlib.import_module("screens.widgets")
         self.manager = ScreenManager(transition=NoTransition())
         self.show("welcome" if self.desk else "attention")
-        Clock.schedule_interval(self._health_check, HEALTH_SECONDS)
+        self._health_event = Clock.schedule_interval(self._health_check, HEALTH_SECONDS)
         return self.manager
+
+    def on_stop(self) -> None:
+        """Cancel this app's timers: Kivy's clock outlives the app (tests run several in turn)."""
+        for event in (self._idle_trigger, getattr(self, "_health_event", None)):
+            if event is not None:
+                event.cancel()
+        if self.manager is not None and self.manager.current_screen is not None:
+            self.manager.current_screen.dispatch("on_leave")
 
     def _on_window_size(self, _window: object, size: tuple[int, int]) -> None:
         width, height = size

@@ -27,6 +27,10 @@ def frames(n: int = 3) -> Iterator[None]:
 def run(app: App, script: Script) -> None:
     errors: list[BaseException] = []
 
+    def stop() -> None:
+        if App.get_running_app() is app:  # the script may have stopped it (the Quit button)
+            app.stop()
+
     def start(*_args: object) -> None:
         steps = script(app)
 
@@ -34,11 +38,11 @@ def run(app: App, script: Script) -> None:
             try:
                 wait = next(steps)
             except StopIteration:
-                app.stop()
+                stop()
                 return
             except BaseException as exc:  # noqa: BLE001 - handed back to the caller below
                 errors.append(exc)
-                app.stop()
+                stop()
                 return
             Clock.schedule_once(step, wait or 0)
 

@@ -23,7 +23,7 @@ def _size(n: int | None) -> str:
 
 class AdminScreen(KioskScreen):
     status_text = StringProperty("")
-    on_site_title = StringProperty("")
+    here_title = StringProperty("")
     today_title = StringProperty("")
     message = StringProperty("")
 
@@ -44,7 +44,7 @@ class AdminScreen(KioskScreen):
             self.app.note_store_problem(problem)
             on_site, today = [], []
             self.message = tr(STORE_PROBLEM)
-        self.on_site_title = tr.ngettext("{n} visitor on site", "{n} visitors on site", len(on_site)).format(n=len(on_site))
+        self.here_title = tr.ngettext("{n} visitor on site", "{n} visitors on site", len(on_site)).format(n=len(on_site))
         self.today_title = tr.ngettext("{n} visit today", "{n} visits today", len(today)).format(n=len(today))
         for visit in on_site:
             row = KButton(kind="choice", text=tr("Sign out {name}").format(name=self.full(visit)))

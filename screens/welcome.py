@@ -56,7 +56,15 @@ class WelcomeScreen(KioskScreen):
             button.selected = button.code == self.app.language
 
     def on_kv_post(self, *_args: object) -> None:
-        self.app.bind(language=self.mark_language)
+        self.app.bind(language=self.on_language)
+
+    def on_language(self, *_args: object) -> None:
+        """The greeting answers a language tap at once, then cycles on from there."""
+        self.mark_language()
+        offered = self.app.offered_languages
+        if self.app.language in offered:
+            self.greeting_index = offered.index(self.app.language)
+            self.show_greeting()
 
 
 SCREEN = WelcomeScreen

@@ -8,6 +8,7 @@ from kivy.lang import Builder
 from kivy.properties import BooleanProperty, ObjectProperty, OptionProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.label import Label
 from kivy.uix.modalview import ModalView
 from kivy.uix.textinput import TextInput
@@ -36,6 +37,24 @@ class MirrorBox(BoxLayout):
     def on_rtl(self, *_args: object) -> None:
         self.children.reverse()
         self._trigger_layout()
+
+
+class Overlay(FloatLayout):
+    """A modal layer: while shown it takes every touch; while hidden it lets every touch through.
+
+    (A hidden widget that is merely disabled would still swallow touches on what lies below.)
+    """
+
+    shown = BooleanProperty(False)
+
+    def on_touch_down(self, touch) -> bool:  # type: ignore[no-untyped-def]
+        if not self.shown:
+            return False
+        super().on_touch_down(touch)
+        return True
+
+    def on_touch_up(self, touch) -> bool:  # type: ignore[no-untyped-def]
+        return super().on_touch_up(touch) if self.shown else False
 
 
 class Header(BoxLayout):
