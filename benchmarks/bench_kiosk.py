@@ -364,7 +364,10 @@ class FrameClock:
 
 
 def start_app_child(data_dir: Path, staff_csv: Path | None):  # type: ignore[no-untyped-def]
-    """prepare_kivy at 800x480 and a KioskApp on a FrontDesk, as `kiosk demo` builds them."""
+    """prepare_kivy at 800x480 and a KioskApp on a FrontDesk, as `kiosk demo` builds them.
+
+    Call it before anything imports Kivy (prepare_kivy must run first).
+    """
     from dataclasses import replace
 
     from kiosk.demo import demo_config
@@ -451,9 +454,9 @@ def bench_confirm(scratch: Path, visits: int = 1_000_000, taps: int = 300) -> di
 
 
 def child_confirm(data_dir: str, staff_csv: str, taps: str) -> None:
+    app, desk = start_app_child(Path(data_dir), Path(staff_csv))
     from kiosk.driver import frames, tap
 
-    app, desk = start_app_child(Path(data_dir), Path(staff_csv))
     clock = FrameClock()
     store_times: list[float] = []
     original_add = desk.store.add_visit
@@ -559,16 +562,16 @@ def bench_search(scratch: Path, staff_count: int = 5000, repeats: int = 30, scre
 
 
 def child_host_screen(data_dir: str, staff_csv: str) -> None:
+    app, desk = start_app_child(Path(data_dir), Path(staff_csv))
     from kivy.clock import Clock
 
     from kiosk.checkin import Draft
     from kiosk.driver import frames, tap
 
-    app, desk = start_app_child(Path(data_dir), Path(staff_csv))
     clock = FrameClock()
     total: list[float] = []
     search_times: list[float] = []
-    state = {"searched": False}
+    pending: list[list[float]] = []  # where to put the time of the frame after the next search
 
     def script(app):  # type: ignore[no-untyped-def]
         yield from frames(3)
@@ -582,54 +585,29 @@ def child_host_screen(data_dir: str, staff_csv: str) -> None:
             t0 = time.perf_counter()
             original_search(*args)
             search_times.append(time.perf_counter() - t0)
-            state["searched"] = True
+            while pending:  # the search runs in a Clock tick: the next flip shows its results
+                clock.after_next(pending.pop().append)
 
-        # The query field's binding calls screen._search_trigger(): the same trigger, timed.
+        # The query field's binding calls screen._search_trigger(): the same kind of trigger, timed.
         screen._search_trigger = Clock.create_trigger(timed_search, 0)
-        keyboard = screen.ids.keyboard
-        keys = {k.key: k for k in keyboard.walk() if getattr(k, "key", "")}
-        for rounds in range(3):
+        keys = {k.key: k for k in screen.ids.keyboard.walk() if getattr(k, "key", "")}
+        for _round in range(3):
             for query in SCREEN_QUERIES:
                 screen.ids.query.text = ""
                 yield from frames(3)
                 for ch in query:
-                    key = keys["space" if ch == " " else ch]
                     drawn: list[float] = []
-                    state["searched"] = False
+                    pending.append(drawn)
                     began = time.perf_counter()
-                    tap(key)
-
-                    def arm() -> bool:
-                        if state["searched"] and not drawn and not clock._waiting:
-                            clock.after_next(drawn.append)
-                        return bool(drawn)
-
-                    # arm() runs once per frame; the search runs in the frame after the tap,
-                    # so the flip that follows it is the one that shows the results.
-                    if state["searched"]:
-                        clock.after_next(drawn.append)
-                    else:
-                        watch(state, clock, drawn)
+                    tap(keys["space" if ch == " " else ch])
                     yield from wait_until(lambda: bool(drawn))
                     assert screen.ids.query.text.endswith(ch), (screen.ids.query.text, ch)
                     total.append(drawn[0] - began)
                     yield from frames(1)
-        report({"total": total, "search": search_times})
+        search_count = len(search_times)
+        report({"total": total, "search": search_times, "searches": search_count})
 
     run_script(app, script)
-
-
-def watch(state: dict, clock: FrameClock, drawn: list) -> None:
-    """Arm the frame clock as soon as the (timed) search has run, whichever frame that is."""
-    from kivy.clock import Clock
-
-    def check(_dt: float) -> bool | None:
-        if state["searched"]:
-            clock.after_next(drawn.append)
-            return False  # stops the interval
-        return None
-
-    Clock.schedule_interval(check, -1)  # -1: before every frame is drawn
 
 
 # ------------------------------------------------------------------------------------------
@@ -649,9 +627,8 @@ def bench_memory(scratch: Path, checkins: int = 1000, warmup: int = 50) -> dict:
         ),
         details=[
             f"RSS at the welcome screen {result['start_mb']:.1f} MB, after {warmup} check-ins {result['warm_mb']:.1f} MB, "
-            f"after {checkins:,} {result['after_mb']:.1f} MB; Python heap {result['py_warm_mb']:.1f} -> "
-            f"{result['py_after_mb']:.1f} MB (tracemalloc-free count of objects {result['objects_warm']:,} -> "
-            f"{result['objects_after']:,})",
+            f"after {checkins:,} {result['after_mb']:.1f} MB; Python objects tracked by gc "
+            f"{result['objects_warm']:,} -> {result['objects_after']:,}",
             "RSS every 100 check-ins (MB): " + ", ".join(f"{m:.1f}" for m in result["samples"]),
         ],
     )
@@ -664,9 +641,9 @@ def child_memory(data_dir: str, staff_csv: str, checkins: str, warmup: str) -> N
 
     import psutil
 
+    app, desk = start_app_child(Path(data_dir), Path(staff_csv))
     from kiosk.driver import frames, tap
 
-    app, desk = start_app_child(Path(data_dir), Path(staff_csv))
     process = psutil.Process()
     total, warm = int(checkins), int(warmup)
     readings: dict = {"samples": []}
@@ -674,11 +651,6 @@ def child_memory(data_dir: str, staff_csv: str, checkins: str, warmup: str) -> N
     def rss_mb() -> float:
         gc.collect()
         return process.memory_info().rss / 2**20
-
-    def python_heap_mb() -> float:
-        import sys as _sys
-
-        return _sys.getallocatedblocks() * 64 / 2**20  # rough: blocks of at most 512 bytes each
 
     def script(app):  # type: ignore[no-untyped-def]
         yield from frames(3)
@@ -697,13 +669,11 @@ def child_memory(data_dir: str, staff_csv: str, checkins: str, warmup: str) -> N
             if done == warm:
                 yield from frames(2)
                 readings["warm_mb"] = rss_mb()
-                readings["py_warm_mb"] = python_heap_mb()
                 readings["objects_warm"] = len(gc.get_objects())
             if done % 100 == 0:
                 readings["samples"].append(rss_mb())
         yield from frames(2)
         readings["after_mb"] = rss_mb()
-        readings["py_after_mb"] = python_heap_mb()
         readings["objects_after"] = len(gc.get_objects())
         readings["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
         readings["visits"] = desk.store.status().visits_total

@@ -144,8 +144,8 @@ class KioskApp(App):
         self.rtl = language.rtl
         self.start = "right" if language.rtl else "left"
         self.language_name = language.name
+        self.tr = translator(code)  # before `language`, so whoever watches either sees both
         self.language = code
-        self.tr = translator(code)
         if self.draft is not None:
             self.draft = self.draft.with_(language=code)
 

@@ -26,7 +26,9 @@ def prepare_kivy(config: Config | None, kivy_home: Path | None = None) -> None:
 
     KivyConfig.set("kivy", "exit_on_escape", "0")
     KivyConfig.set("kivy", "keyboard_mode", "system")
-    KivyConfig.set("input", "mouse", "mouse,multitouch_on_demand")
+    # On the Pi, SDL also reports each touch as a mouse click: the mouse provider must stand
+    # aside while a touch is active, or every tap arrives twice (kivy/kivy#3801).
+    KivyConfig.set("input", "mouse", "mouse,multitouch_on_demand,disable_on_activity")
     KivyConfig.set("graphics", "multisamples", "0")
     if config is None:
         return

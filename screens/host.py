@@ -48,8 +48,10 @@ class HostScreen(KioskScreen):
         parts = [member.name]
         if member.role:
             parts.append(member.role)
-        if member.room:
+        if member.room[:1].isdigit():
             parts.append(self.app.tr("Room {room}").format(room=member.room))
+        elif member.room:  # "Main office", "Gym": a place, not a room number
+            parts.append(member.room)
         return ", ".join(parts)
 
     def choose(self, member: StaffMember | None) -> None:

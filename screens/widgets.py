@@ -103,7 +103,7 @@ class OnScreenKeyboard(BoxLayout):
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)
         Clock.schedule_once(lambda _dt: self.rebuild())
-        App.get_running_app().bind(language=lambda *_a: self.rebuild())
+        App.get_running_app().bind(tr=lambda *_a: self.rebuild())
 
     def on_layer(self, *_args: object) -> None:
         self.rebuild()
@@ -145,8 +145,8 @@ class OnScreenKeyboard(BoxLayout):
         last.add_widget(Key(key="shift", text="Aa", kind="key", size_hint_x=1.2, on_release=self._tap))
         last.add_widget(Key(key="layer", text="àé" if other == "accents" else "abc", kind="key", size_hint_x=1.5,
                             on_release=lambda *_a: setattr(self, "layer", other)))
-        last.add_widget(Key(key="space", text=tr("space"), kind="key", size_hint_x=5, on_release=self._tap))
-        last.add_widget(Key(key="backspace", text=tr("Delete"), kind="key", size_hint_x=1.5, on_release=self._tap))
+        last.add_widget(Key(key="space", text=tr("space"), kind="key", size_hint_x=4.3, on_release=self._tap))
+        last.add_widget(Key(key="backspace", text=tr("Delete"), kind="key", size_hint_x=2, on_release=self._tap))
         self.add_widget(last)
 
     def _tap(self, key: "Key") -> None:

@@ -169,12 +169,19 @@ def test_every_visible_string_follows_the_language(make_app, desk):
     app = make_app()
     leftovers = {}
 
+    screens = ("welcome", "name", "reason", "host", "review", "signout", "pin", "admin")
+
     def script(app):
         yield from frames(3)
-        tap(find(app.root.current_screen, "Español"))
-        app.draft = Draft(language="es", first_name="Ana", last_name="Ruiz", reason="meeting",
+        app.draft = Draft(language="en", first_name="Ana", last_name="Ruiz", reason="meeting",
                           host=desk.search_staff("garcia")[0])  # fmt: skip
-        for name in ("welcome", "name", "reason", "host", "review", "signout", "pin", "admin"):
+        for name in screens:  # every screen exists, in English, before the switch
+            app.show(name)
+            yield from frames(1)
+        app.show("welcome")
+        yield from frames(1)
+        tap(find(app.root.current_screen, "Español"))
+        for name in screens:
             app.show(name)
             yield from frames(2)
             english = [text for text in labels(app.root.current_screen) if text in catalog]
