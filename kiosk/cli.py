@@ -7,7 +7,6 @@ import getpass
 import logging
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 from kiosk.config import DEFAULT_CONFIG_PATH, ConfigError, load_config
