@@ -66,6 +66,7 @@ class KioskApp(App):
         self._reload = reload
         self._staff_taps: list[float] = []
         self._idle_trigger = None
+        self._health_event = None
         self.manager: ScreenManager | None = None
         if desk is not None:
             self.use_desk(desk)
@@ -94,7 +95,7 @@ class KioskApp(App):
 
     def on_stop(self) -> None:
         """Cancel this app's timers: Kivy's clock outlives the app (tests run several in turn)."""
-        for event in (self._idle_trigger, getattr(self, "_health_event", None)):
+        for event in (self._idle_trigger, self._health_event):
             if event is not None:
                 event.cancel()
         if self.manager is not None and self.manager.current_screen is not None:
