@@ -77,7 +77,7 @@ class KioskApp(App):
     def use_desk(self, desk: FrontDesk) -> None:
         self.desk = desk
         self.attention = ""
-        self.campus_name = desk.config.campus_name
+        self.campus_name = desk.campus_name
         self.logo = str(desk.config.campus_logo or "")
         self.set_language(desk.config.default_language)
 
@@ -240,6 +240,7 @@ class KioskApp(App):
             self.home()
             return
         self.desk.reload_directory(force=False)
+        self.campus_name = self.desk.campus_name  # the district server may have renamed the campus
         if self.store_problem:
             try:
                 self.desk.store.check_writable()

@@ -7,6 +7,7 @@ in-memory directory, so a screen can call it on a tap.
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timezone
@@ -18,7 +19,8 @@ from kiosk.directory import Directory, DirectoryError, StaffMember, load_csv
 from kiosk.ids import new_id
 from kiosk.pin import PinAttempt, PinGate
 from kiosk.reasons import BY_CODE
-from kiosk.store import Store, StoreStatus, Visit
+from kiosk.store import Store, StoreStatus, StoreUnavailable, Visit
+from kiosk.sync import SyncClient, SyncReport, SyncStatus, SyncWorker
 from kiosk.text import NameProblem, clean_name
 
 log = logging.getLogger(__name__)
@@ -49,6 +51,7 @@ class DirectoryState:
     source: Path | None
     error: str | None  # why the file could not be used; the last good list is kept
     mtime_ns: int | None = None
+    from_server: bool = False  # once the district server has sent a directory, the CSV is not read
 
 
 class FrontDesk:
@@ -58,7 +61,54 @@ class FrontDesk:
         self.now = now
         self.pin_gate = PinGate(config.pin_hash)
         self.directory_state = DirectoryState(Directory(), config.directory_csv, None)
-        self.reload_directory()
+        self.sync_worker: SyncWorker | None = None
+        if not self.use_synced_directory():
+            self.reload_directory()
+
+    # -- the district server ------------------------------------------------------------
+    def start_sync(self, client: SyncClient, interval: float = 15.0) -> None:
+        """Sync in the background from now on; check-ins and sign-outs wake it."""
+        self.sync_worker = SyncWorker(client, interval, on_synced=self._synced)
+        self.sync_worker.start()
+
+    def stop_sync(self) -> None:
+        if self.sync_worker is not None:
+            self.sync_worker.stop()
+
+    def sync_status(self) -> SyncStatus:
+        return self.sync_worker.status if self.sync_worker else SyncStatus()
+
+    def _synced(self, report: SyncReport) -> None:
+        if report.directory_changed:
+            self.use_synced_directory()
+
+    def use_synced_directory(self) -> bool:
+        """Take the directory the server sent, once it has sent one (it replaces the CSV)."""
+        try:
+            members = self.store.staff()
+        except StoreUnavailable:
+            return False
+        if members is None:
+            return False
+        self.directory_state = DirectoryState(Directory(members), None, None, from_server=True)
+        log.info("staff directory from the district server: %d staff", len(members))
+        return True
+
+    @property
+    def campus_name(self) -> str:
+        """The server's name for the campus once synced, else the config's."""
+        return str(self.server_settings().get("campus_name") or self.config.campus_name)
+
+    def server_settings(self) -> dict[str, object]:
+        try:
+            raw = self.store.get_state("settings")
+        except StoreUnavailable:
+            return {}
+        return json.loads(raw) if raw else {}
+
+    def _wake_sync(self) -> None:
+        if self.sync_worker is not None:
+            self.sync_worker.wake()
 
     # -- the directory ------------------------------------------------------------------
     @property
@@ -68,7 +118,7 @@ class FrontDesk:
     def reload_directory(self, force: bool = True) -> bool:
         """Reread the CSV if it changed (or `force`); keep the last good list when it is broken."""
         source = self.config.directory_csv
-        if source is None:
+        if source is None or self.directory_state.from_server:
             return False
         try:
             mtime = source.stat().st_mtime_ns
@@ -119,6 +169,7 @@ class FrontDesk:
             checked_in=moment, local_day=self.local_day(moment).isoformat(),
         )  # fmt: skip
         self.store.add_visit(visit)
+        self._wake_sync()
         log.info("checked in visit %s (reason %s, language %s)", visit.id, visit.reason, visit.language)
         return visit
 
@@ -131,6 +182,8 @@ class FrontDesk:
 
     def sign_out(self, visit_id: str, by: str = "visitor") -> bool:
         done = self.store.sign_out(visit_id, self.now(), by)
+        if done:
+            self._wake_sync()
         log.info("sign-out of visit %s by %s: %s", visit_id, by, "done" if done else "already signed out")
         return done
 

@@ -26,10 +26,18 @@ def _setup_logging(verbose: bool) -> None:
 
 
 def _desk_for(config):  # type: ignore[no-untyped-def]
+    """The kiosk's core; syncing with the district server starts if the kiosk is enrolled."""
     from kiosk.checkin import FrontDesk
     from kiosk.store import Store
+    from kiosk.sync import SyncClient, load_enrollment
 
-    return FrontDesk(config, Store(config.database_path))
+    desk = FrontDesk(config, Store(config.database_path))
+    enrollment = load_enrollment(config.enrollment_path)
+    if enrollment is None:
+        log.info("not enrolled with a district server: visits stay on this kiosk (see `kiosk enroll`)")
+    else:
+        desk.start_sync(SyncClient(desk.store, enrollment, config.ca_bundle))
+    return desk
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -46,7 +54,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     from kiosk.app import KioskApp
 
     desk = _desk_for(config) if config else None
-    KioskApp(desk, problem=problem, reload=lambda: _desk_for(load_config(path))).run()
+    app = KioskApp(desk, problem=problem, reload=lambda: _desk_for(load_config(path)))
+    app.run()
+    if app.desk is not None:
+        app.desk.stop_sync()
     return 0
 
 
@@ -90,6 +101,28 @@ def cmd_hash_pin(_args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_enroll(args: argparse.Namespace) -> int:
+    from kiosk.sync import SyncError, enroll
+
+    path = Path(args.config or os.environ.get("KIOSK_CONFIG") or DEFAULT_CONFIG_PATH)
+    try:
+        config = load_config(path)
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    try:
+        enrollment = enroll(args.server, args.code, config.enrollment_path, config.ca_bundle)
+    except ValueError as exc:
+        print(f"Not enrolled: {exc}", file=sys.stderr)
+        return 2
+    except SyncError as exc:
+        print(f"Not enrolled: the server said {exc.detail}" if exc.kind == "refused" else f"Not enrolled: {exc}",
+              file=sys.stderr)  # fmt: skip
+        return 1
+    print(f"Enrolled as {enrollment.kiosk_name!r} with {enrollment.server_url}; token saved in {config.enrollment_path}")
+    return 0
+
+
 def cmd_check_config(args: argparse.Namespace) -> int:
     from kiosk.directory import DirectoryError, load_csv
 
@@ -128,6 +161,11 @@ def build_parser() -> argparse.ArgumentParser:
     shots.set_defaults(func=cmd_screenshots)
     hp = sub.add_parser("hash-pin", help="make the staff.pin_hash value for a PIN (read from the terminal or stdin)")
     hp.set_defaults(func=cmd_hash_pin)
+    en = sub.add_parser("enroll", help="connect this kiosk to the district server with a one-time code")
+    en.add_argument("--server", required=True, help="the district server, e.g. https://kiosks.example.org")
+    en.add_argument("--code", required=True, help="the enrollment code from the district page")
+    en.add_argument("--config", help=f"the TOML config file (default $KIOSK_CONFIG or {DEFAULT_CONFIG_PATH})")
+    en.set_defaults(func=cmd_enroll)
     cc = sub.add_parser("check-config", help="validate a config file and its staff directory, then exit")
     cc.add_argument("config")
     cc.set_defaults(func=cmd_check_config)

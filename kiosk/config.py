@@ -53,6 +53,7 @@ class Config:
     pin_hash: str | None = None
     directory_csv: Path | None = None
     data_dir: Path = DEFAULT_DATA_DIR
+    ca_bundle: Path | None = None  # the district's own certificate authority, if it has one
     source: str = field(default="(built-in)", compare=False)
 
     @property
@@ -66,6 +67,11 @@ class Config:
     @property
     def database_path(self) -> Path:
         return self.data_dir / "kiosk.sqlite3"
+
+    @property
+    def enrollment_path(self) -> Path:
+        """The district server's address and this kiosk's token (mode 600), written by `kiosk enroll`."""
+        return self.data_dir / "enrollment.json"
 
 
 # --- the schema: section -> key -> (Config field, checker) -------------------------------
@@ -185,6 +191,7 @@ SCHEMA: dict[str, dict[str, tuple[str, Checker]]] = {
     "staff": {"pin_hash": ("pin_hash", _pin_hash)},
     "directory": {"csv": ("directory_csv", _path(must_exist=False))},
     "storage": {"data_dir": ("data_dir", _path(must_exist=False))},
+    "server": {"ca_bundle": ("ca_bundle", _path(must_exist=True))},
 }
 REQUIRED = {("campus", "name")}
 

@@ -60,7 +60,8 @@ class Directory:
     def __post_init__(self) -> None:
         for m in self.members:
             name = fold(f"{m.first_name} {m.last_name} {m.display_name}")
-            name_words = tuple(_WORD.findall(name)) + tuple(_WORD.findall(re.sub(r"['’‘]", "", name)))
+            # "O'Brien" is found as "o", "brien" and "obrien"; dict.fromkeys drops repeats, keeping order.
+            name_words = tuple(dict.fromkeys(_WORD.findall(name) + _WORD.findall(re.sub(r"['’‘]", "", name))))
             other_words = tuple(_WORD.findall(fold(f"{m.role} {'room ' if m.room[:1].isdigit() else ''}{m.room}")))
             self._index.append((name_words, other_words, m))
         self._index.sort(key=lambda e: (fold(e[2].last_name), fold(e[2].first_name)))

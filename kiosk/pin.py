@@ -31,12 +31,17 @@ def check_pin_format(pin: str) -> None:
         raise ValueError(f"a PIN is {PIN_MIN_DIGITS} to {PIN_MAX_DIGITS} digits")
 
 
-def hash_pin(pin: str) -> str:
-    """'scrypt$N$r$p$salt$hash', the form the config file's staff.pin_hash takes."""
-    check_pin_format(pin)
+def hash_secret(secret: str) -> str:
+    """'scrypt$N$r$p$salt$hash': a PIN here, a password on the district server."""
     salt = secrets.token_bytes(16)
-    digest = hashlib.scrypt(pin.encode(), salt=salt, n=_N, r=_R, p=_P, dklen=32)
+    digest = hashlib.scrypt(secret.encode(), salt=salt, n=_N, r=_R, p=_P, dklen=32)
     return f"{_PREFIX}${_N}${_R}${_P}${_b64(salt)}${_b64(digest)}"
+
+
+def hash_pin(pin: str) -> str:
+    """The form the config file's staff.pin_hash takes."""
+    check_pin_format(pin)
+    return hash_secret(pin)
 
 
 def parse_pin_hash(encoded: str) -> tuple[int, int, int, bytes, bytes]:
@@ -55,16 +60,17 @@ def parse_pin_hash(encoded: str) -> tuple[int, int, int, bytes, bytes]:
     return n, r, p, salt, digest
 
 
-def verify_pin(pin: str, encoded: str) -> bool:
+def verify_secret(secret: str, encoded: str) -> bool:
     try:
         n, r, p, salt, digest = parse_pin_hash(encoded)
     except ValueError:
         return False
     try:
-        candidate = hashlib.scrypt(pin.encode(), salt=salt, n=n, r=r, p=p, dklen=len(digest), maxmem=_MAXMEM)
+        candidate = hashlib.scrypt(secret.encode(), salt=salt, n=n, r=r, p=p, dklen=len(digest), maxmem=_MAXMEM)
     except (ValueError, MemoryError):
         return False
     return hmac.compare_digest(candidate, digest)
+
 
 
 @dataclass
@@ -96,7 +102,7 @@ class PinGate:
         wait = self.locked_for()
         if wait:
             return PinAttempt(False, wait)
-        if verify_pin(pin, self.pin_hash):
+        if verify_secret(pin, self.pin_hash):
             self._failures = 0
             self._lockouts = 0
             return PinAttempt(True)

@@ -9,19 +9,36 @@ recovers by itself once the cause is fixed.
 
 from __future__ import annotations
 
+import json
 import logging
 import shutil
 import sqlite3
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Iterator
+from typing import Any, TypeVar
+
+from kiosk import wire
+from kiosk.directory import StaffMember
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
+
+
+def _backfill_outbox(conn: sqlite3.Connection) -> None:
+    """Visits stored before the outbox existed are queued for the server too."""
+    for row in conn.execute(f"SELECT {_COLUMNS} FROM visit ORDER BY id").fetchall():
+        _queue_visit(conn, _visit(row), row[8])
+        if row[10] is not None:
+            _queue(conn, wire.sign_out_event(row[0], row[10], row[11]), row[10])
+
+
 # Each entry moves the schema up one version (PRAGMA user_version); never edit a shipped one.
-MIGRATIONS: tuple[str, ...] = (
+# An entry is SQL, or a function for what SQL cannot say (it runs in the same transaction).
+MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     """
     CREATE TABLE visit (
         id             TEXT PRIMARY KEY,          -- UUIDv7 made on the kiosk
@@ -40,9 +57,33 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX visit_by_day ON visit (local_day, checked_in_ms);
     CREATE INDEX visit_on_site ON visit (local_day) WHERE signed_out_ms IS NULL;
     """,
+    """
+    -- What the district server has not acknowledged yet, written in the same transaction
+    -- as the change it carries (the transactional outbox), sent in seq order.
+    CREATE TABLE outbox (
+        seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+        event       TEXT NOT NULL,                -- JSON, as sent (kiosk.wire)
+        created_ms  INTEGER NOT NULL,
+        refused     TEXT                          -- the server's reason when it refused it for good
+    );
+    CREATE INDEX outbox_pending ON outbox (seq) WHERE refused IS NULL;
+    -- The campus's staff directory as the server sent it.
+    CREATE TABLE staff (
+        id            TEXT PRIMARY KEY,
+        first_name    TEXT NOT NULL,
+        last_name     TEXT NOT NULL,
+        display_name  TEXT NOT NULL DEFAULT '',
+        role          TEXT NOT NULL DEFAULT '',
+        room          TEXT NOT NULL DEFAULT '',
+        languages     TEXT NOT NULL DEFAULT ''      -- space-separated codes
+    ) WITHOUT ROWID;
+    -- Small facts about syncing: the pull cursor, the server's settings, the last success.
+    CREATE TABLE sync_state (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+    """,
+    _backfill_outbox,
 )
 
-SIGNED_OUT_BY = ("visitor", "staff")
+SIGNED_OUT_BY = wire.SIGNED_OUT_BY
 
 
 class StoreUnavailable(Exception):
@@ -90,7 +131,7 @@ def _ms(moment: datetime) -> int:
 
 
 def _dt(ms: int | None) -> datetime | None:
-    return None if ms is None else datetime.fromtimestamp(ms / 1000, tz=timezone.utc)
+    return None if ms is None else datetime.fromtimestamp(ms / 1000, tz=UTC)
 
 
 _COLUMNS = (
@@ -107,6 +148,39 @@ def _visit(row: tuple) -> Visit:
     )  # fmt: skip
 
 
+def _queue(conn: sqlite3.Connection, event: dict[str, Any], now_ms: int) -> None:
+    conn.execute(
+        "INSERT INTO outbox (event, created_ms) VALUES (?, ?)",
+        (json.dumps(event, ensure_ascii=False, separators=(",", ":")), now_ms),
+    )
+
+
+def _queue_visit(conn: sqlite3.Connection, visit: Visit, checked_in_ms: int) -> None:
+    _queue(conn, wire.visit_event(visit, checked_in_ms), checked_in_ms)
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    seq: int
+    event: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class RemoteSignOut:
+    visit_id: str
+    at_ms: int
+    by: str
+
+
+def _get_state(conn: sqlite3.Connection, key: str) -> str | None:
+    row = conn.execute("SELECT value FROM sync_state WHERE key = ?", (key,)).fetchone()
+    return None if row is None else row[0]
+
+
+def _set_state(conn: sqlite3.Connection, key: str, value: str) -> None:
+    conn.execute("INSERT OR REPLACE INTO sync_state (key, value) VALUES (?, ?)", (key, value))
+
+
 def _classify(exc: sqlite3.Error) -> StoreUnavailable:
     code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
     reason = {8: "read_only", 13: "full"}.get(code, "unavailable")
@@ -116,7 +190,7 @@ def _classify(exc: sqlite3.Error) -> StoreUnavailable:
 
 
 class Store:
-    """One SQLite database file; safe to call from one thread at a time (a lock guards it)."""
+    """One SQLite database file, shared by the screen and the sync thread (a lock guards the connection)."""
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
@@ -129,7 +203,7 @@ class Store:
             return self._conn
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(self.path, isolation_level=None, timeout=5)
+            conn = sqlite3.connect(self.path, isolation_level=None, timeout=5, check_same_thread=False)
         except (OSError, sqlite3.Error) as exc:
             raise _classify(exc) from exc
         try:
@@ -147,12 +221,15 @@ class Store:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         if version > len(MIGRATIONS):
             raise sqlite3.DatabaseError(f"database schema {version} is newer than this kiosk ({len(MIGRATIONS)})")
-        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+        for number, step in enumerate(MIGRATIONS[version:], start=version + 1):
             conn.execute("BEGIN IMMEDIATE")
             try:
-                for statement in script.split(";"):
-                    if statement.strip():
-                        conn.execute(statement)
+                if callable(step):
+                    step(conn)
+                else:
+                    for statement in step.split(";"):
+                        if statement.strip():
+                            conn.execute(statement)
                 conn.execute(f"PRAGMA user_version={number}")
                 conn.execute("COMMIT")
             except BaseException:
@@ -179,45 +256,143 @@ class Store:
                 self.close()
                 raise problem from exc
 
-    def _write(self, statements: Iterator[tuple[str, tuple]] | list[tuple[str, tuple]]) -> int:
-        def work(conn: sqlite3.Connection) -> int:
-            changed = 0
+    def _transaction(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """Run `work(conn)` in one durable write transaction: all of it is stored, or none."""
+
+        def run(conn: sqlite3.Connection) -> T:
             conn.execute("BEGIN IMMEDIATE")
             try:
-                for sql, params in statements:
-                    changed += conn.execute(sql, params).rowcount
+                result = work(conn)
                 conn.execute("COMMIT")
             except BaseException:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
                 raise
-            return changed
+            return result
 
-        return self._run(work)
+        return self._run(run)
 
     # -- visits ------------------------------------------------------------------------
     def add_visit(self, visit: Visit) -> None:
-        """Store a visit; storing the same id again changes nothing (a double tap is harmless)."""
-        self._write(
-            [(
+        """Store a visit and queue it for the server; the same id again changes nothing (a double tap)."""
+        checked_in_ms = _ms(visit.checked_in)
+        signed_out_ms = None if visit.signed_out is None else _ms(visit.signed_out)
+
+        def work(conn: sqlite3.Connection) -> None:
+            added = conn.execute(
                 f"INSERT INTO visit ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (id) DO NOTHING",
                 (visit.id, visit.first_name, visit.last_name, visit.reason, visit.host_id, visit.host_name,
-                 visit.language, int(visit.interpreter), _ms(visit.checked_in), visit.local_day,
-                 None if visit.signed_out is None else _ms(visit.signed_out), visit.signed_out_by),
-            )]
-        )  # fmt: skip
+                 visit.language, int(visit.interpreter), checked_in_ms, visit.local_day,
+                 signed_out_ms, visit.signed_out_by),
+            ).rowcount  # fmt: skip
+            if added:
+                _queue_visit(conn, visit, checked_in_ms)
+                if signed_out_ms is not None:
+                    _queue(conn, wire.sign_out_event(visit.id, signed_out_ms, visit.signed_out_by or "staff"), signed_out_ms)
+
+        self._transaction(work)
 
     def sign_out(self, visit_id: str, at: datetime, by: str) -> bool:
-        """Mark a visit signed out; False if it was unknown or already signed out."""
+        """Mark a visit signed out and queue that for the server; False if unknown or already signed out."""
         if by not in SIGNED_OUT_BY:
             raise ValueError(f"signed out by {by!r}")
-        changed = self._write(
-            [(
+        at_ms = _ms(at)
+
+        def work(conn: sqlite3.Connection) -> bool:
+            changed = conn.execute(
                 "UPDATE visit SET signed_out_ms = ?, signed_out_by = ? WHERE id = ? AND signed_out_ms IS NULL",
-                (_ms(at), by, visit_id),
-            )]
+                (at_ms, by, visit_id),
+            ).rowcount
+            if changed:
+                _queue(conn, wire.sign_out_event(visit_id, at_ms, by), at_ms)
+            return bool(changed)
+
+        return self._transaction(work)
+
+    # -- the outbox ------------------------------------------------------------------------
+    def outbox_batch(self, limit: int = wire.MAX_BATCH) -> list[Outgoing]:
+        """The oldest events the server has not acknowledged, in the order they happened."""
+        rows = self._run(
+            lambda c: c.execute(
+                "SELECT seq, event FROM outbox WHERE refused IS NULL ORDER BY seq LIMIT ?", (limit,)
+            ).fetchall()
         )
-        return changed == 1
+        return [Outgoing(seq, json.loads(event)) for seq, event in rows]
+
+    def outbox_settle(self, delivered: list[int], refused: dict[int, str]) -> None:
+        """Drop what the server holds; keep what it refused, with its reason, for staff to see."""
+
+        def work(conn: sqlite3.Connection) -> None:
+            conn.executemany("DELETE FROM outbox WHERE seq = ?", [(seq,) for seq in delivered])
+            conn.executemany("UPDATE outbox SET refused = ? WHERE seq = ?", [(r, s) for s, r in refused.items()])
+
+        self._transaction(work)
+
+    def outbox_counts(self) -> tuple[int, int]:
+        """(waiting to be sent, refused by the server)."""
+        return self._run(
+            lambda c: c.execute(
+                "SELECT count(*) FILTER (WHERE refused IS NULL), count(*) FILTER (WHERE refused IS NOT NULL)"
+                " FROM outbox"
+            ).fetchone()
+        )
+
+    def refused_events(self) -> list[tuple[dict[str, Any], str]]:
+        rows = self._run(lambda c: c.execute("SELECT event, refused FROM outbox WHERE refused IS NOT NULL").fetchall())
+        return [(json.loads(event), reason) for event, reason in rows]
+
+    # -- what the server sends down ----------------------------------------------------------
+    def apply_changes(
+        self,
+        cursor: int,
+        staff: list[tuple[StaffMember, bool]],
+        sign_outs: list[RemoteSignOut],
+        settings: dict[str, Any] | None,
+    ) -> None:
+        """One page of changes and its cursor, stored together: a crash never skips or half-applies a page."""
+
+        def work(conn: sqlite3.Connection) -> None:
+            for member, active in staff:
+                if active:
+                    conn.execute(
+                        "INSERT OR REPLACE INTO staff (id, first_name, last_name, display_name, role, room, languages)"
+                        " VALUES (?,?,?,?,?,?,?)",
+                        (member.id, member.first_name, member.last_name, member.display_name, member.role,
+                         member.room, " ".join(member.languages)),
+                    )  # fmt: skip
+                else:
+                    conn.execute("DELETE FROM staff WHERE id = ?", (member.id,))
+            for s in sign_outs:
+                conn.execute(
+                    "UPDATE visit SET signed_out_ms = ?, signed_out_by = ? WHERE id = ?"
+                    " AND (signed_out_ms IS NULL OR signed_out_ms > ?)",
+                    (s.at_ms, s.by, s.visit_id, s.at_ms),
+                )
+            if settings is not None:
+                _set_state(conn, "settings", json.dumps(settings))
+            _set_state(conn, "cursor", str(cursor))
+            _set_state(conn, "directory_synced", "1")
+
+        self._transaction(work)
+
+    def staff(self) -> list[StaffMember] | None:
+        """The directory the server sent, or None if it never sent one."""
+
+        def work(conn: sqlite3.Connection) -> list[StaffMember] | None:
+            if _get_state(conn, "directory_synced") is None:
+                return None
+            rows = conn.execute(
+                "SELECT id, first_name, last_name, display_name, role, room, languages FROM staff"
+            ).fetchall()
+            return [StaffMember(*row[:6], languages=tuple(row[6].split())) for row in rows]
+
+        return self._run(work)
+
+    def get_state(self, key: str) -> str | None:
+        return self._run(lambda c: _get_state(c, key))
+
+    def set_state(self, key: str, value: str) -> None:
+        self._transaction(lambda c: _set_state(c, key, value))
 
     def get(self, visit_id: str) -> Visit | None:
         row = self._run(lambda c: c.execute(f"SELECT {_COLUMNS} FROM visit WHERE id = ?", (visit_id,)).fetchone())

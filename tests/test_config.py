@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.config import DEFAULT_DATA_DIR, Config, ConfigError, load_config, parse_config
-from kiosk.pin import hash_pin, verify_pin
+from kiosk.pin import hash_pin, verify_secret
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO / "kiosk.example.toml"
@@ -118,7 +118,7 @@ pin_hash = "{pin_hash}"
     assert config.rotation == 90
     assert config.fullscreen is False
     assert config.window_size == (800, 1280)
-    assert verify_pin("2580", config.pin_hash or "")
+    assert verify_secret("2580", config.pin_hash or "")
 
 
 def test_default_language_follows_the_first_offered(tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ import base64
 
 import pytest
 
-from kiosk.pin import PinGate, hash_pin, parse_pin_hash, verify_pin
+from kiosk.pin import PinGate, hash_pin, parse_pin_hash, verify_secret
 
 PIN = "24680135"
 
@@ -33,12 +33,12 @@ class FakeClock:
 
 
 def test_the_right_pin_verifies(pin_hash: str) -> None:
-    assert verify_pin(PIN, pin_hash) is True
+    assert verify_secret(PIN, pin_hash) is True
 
 
 @pytest.mark.parametrize("wrong", ["24680136", "2468013", "246801350", "0000", "", "24680135 "])
 def test_a_wrong_pin_does_not_verify(pin_hash: str, wrong: str) -> None:
-    assert verify_pin(wrong, pin_hash) is False
+    assert verify_secret(wrong, pin_hash) is False
 
 
 def test_the_hash_does_not_contain_the_pin(pin_hash: str) -> None:
@@ -50,7 +50,7 @@ def test_two_hashes_of_one_pin_differ_and_both_verify(pin_hash: str) -> None:
     other = hash_pin(PIN)
     assert other != pin_hash
     assert parse_pin_hash(other)[3] != parse_pin_hash(pin_hash)[3]  # the salts differ
-    assert verify_pin(PIN, other)
+    assert verify_secret(PIN, other)
 
 
 def test_the_hash_has_the_form_the_config_file_takes(pin_hash: str) -> None:
@@ -100,7 +100,7 @@ def test_a_malformed_hash_is_rejected(encoded: str) -> None:
 
 @pytest.mark.parametrize("encoded", MALFORMED)
 def test_a_malformed_hash_verifies_nothing_and_does_not_crash(encoded: str) -> None:
-    assert verify_pin("1234", encoded) is False
+    assert verify_secret("1234", encoded) is False
 
 
 # --- the gate at the screen -----------------------------------------------------------------

@@ -313,3 +313,85 @@ def test_a_full_database_says_full_and_recovers_without_losing_visits(store: Sto
 
     assert [v.id for v in store.visits_on(DAY)] == [v.id for v in saved] + [after.id]
     assert store.status().visits_total == len(saved) + 1
+
+
+# --- the outbox: what the district server has not acknowledged yet -----------------------------
+
+
+def test_a_visit_and_its_sign_out_are_queued_with_them(store: Store) -> None:
+    v = visit()
+    store.add_visit(v)
+    store.add_visit(v)  # a double tap: queued once
+    store.sign_out(v.id, MORNING + timedelta(minutes=5), "visitor")
+    store.sign_out(v.id, MORNING + timedelta(minutes=6), "staff")  # already out: nothing new
+    events = [o.event for o in store.outbox_batch()]
+    assert [e["type"] for e in events] == ["visit", "sign_out"]
+    assert events[0]["id"] == v.id and events[0]["first_name"] == "María José"
+    assert events[0]["checked_in_ms"] == int(MORNING.timestamp() * 1000)
+    assert events[1] == {"type": "sign_out", "visit_id": v.id, "at_ms": events[0]["checked_in_ms"] + 300_000,
+                         "by": "visitor"}  # fmt: skip
+    assert store.outbox_counts() == (2, 0)
+
+
+def test_a_visit_is_never_stored_without_its_outbox_row(store: Store) -> None:
+    store.add_visit(visit())
+    # An outbox that cannot be written (a trigger stands in for a failing disk) takes the visit down with it.
+    store._transaction(lambda c: c.execute(
+        "CREATE TRIGGER fail BEFORE INSERT ON outbox BEGIN SELECT RAISE(ABORT, 'disk trouble'); END"
+    ))  # fmt: skip
+    lost = visit(first="Lost")
+    with pytest.raises(StoreUnavailable):
+        store.add_visit(lost)
+    assert store.get(lost.id) is None
+    assert store.outbox_counts() == (1, 0)
+
+
+def test_settled_events_leave_and_refused_ones_stay_with_their_reason(store: Store) -> None:
+    for first in ("Ana", "Bea", "Cy"):
+        store.add_visit(visit(first=first))
+    batch = store.outbox_batch(limit=2)
+    assert [o.event["first_name"] for o in batch] == ["Ana", "Bea"]
+    store.outbox_settle([batch[0].seq], {batch[1].seq: "reason: unknown"})
+    assert store.outbox_counts() == (1, 1)
+    assert [o.event["first_name"] for o in store.outbox_batch()] == ["Cy"]
+    assert store.refused_events()[0][1] == "reason: unknown"
+
+
+def test_visits_stored_before_the_outbox_existed_are_queued_by_the_migration(db_path: Path) -> None:
+    db_path.parent.mkdir(parents=True)
+    conn = sqlite3.connect(db_path)
+    conn.executescript(MIGRATIONS[0] + "; PRAGMA user_version=1;")  # type: ignore[operator]
+    conn.execute(
+        "INSERT INTO visit VALUES ('0193a1b2-0000-7000-8000-000000000001','Ana','Ruiz','pickup',NULL,NULL,'es',0,"
+        "1741961130123,'2025-03-14',1741962000000,'visitor')"
+    )
+    conn.commit()
+    conn.close()
+    store = Store(db_path)
+    events = [o.event for o in store.outbox_batch()]
+    assert [(e["type"], e.get("id") or e.get("visit_id")) for e in events] == [
+        ("visit", "0193a1b2-0000-7000-8000-000000000001"), ("sign_out", "0193a1b2-0000-7000-8000-000000000001"),
+    ]  # fmt: skip
+    assert events[1]["at_ms"] == 1741962000000
+    store.close()
+
+
+def test_changes_from_the_server_and_their_cursor_are_stored_together(store: Store) -> None:
+    from kiosk.directory import StaffMember
+    from kiosk.store import RemoteSignOut
+
+    assert store.staff() is None  # never synced: the CSV stays in use
+    v = visit()
+    store.add_visit(v)
+    garcia = StaffMember("T-17", "Ana", "García", "Ms. García", "3rd grade", "12", ("es", "en"))
+    store.apply_changes(7, [(garcia, True)], [RemoteSignOut(v.id, int(MORNING.timestamp() * 1000) + 60_000, "office")],
+                        {"campus_name": "Lincoln"})  # fmt: skip
+    assert store.staff() == [garcia]
+    assert store.get_state("cursor") == "7"
+    assert store.get(v.id).signed_out_by == "office"  # type: ignore[union-attr]
+    assert store.outbox_counts() == (1, 0)  # the office's sign-out is not sent back up
+    # A later sign-out does not move the time; an earlier one does (earliest wins).
+    later = RemoteSignOut(v.id, int(MORNING.timestamp() * 1000) + 120_000, "staff")
+    store.apply_changes(8, [(garcia, False)], [later], None)
+    assert store.get(v.id).signed_out == MORNING + timedelta(minutes=1)  # type: ignore[union-attr]
+    assert store.staff() == []

@@ -1,0 +1,337 @@
+"""The kiosk's side of syncing with the district server (requests, in a background thread).
+
+Up: the outbox, oldest first, in batches; the server answers each event stored, duplicate
+or refused, and only then is the event dropped from the outbox, so a batch cut off half
+way, a crash or a power cut only means it is sent again, and a resend is harmless.
+Down: the campus's staff directory, sign-outs made on the front-office page and the
+campus settings, newer than a cursor stored with the data it covers.
+The screen never waits on any of this: check-in writes to the local store and returns.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import logging
+import os
+import random
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+
+from kiosk import __version__, wire
+from kiosk.directory import StaffMember
+from kiosk.store import RemoteSignOut, Store, StoreUnavailable
+
+log = logging.getLogger(__name__)
+TIMEOUT = (5.0, 30.0)  # connect, read: a slow server must not hold the sync thread for long
+
+
+class SyncError(Exception):
+    """This sync attempt failed; `kind` is offline, unauthorized, refused, server or answer."""
+
+    def __init__(self, kind: str, detail: str) -> None:
+        super().__init__(f"{kind}: {detail}")
+        self.kind = kind
+        self.detail = detail
+
+
+@dataclass(frozen=True)
+class Enrollment:
+    server_url: str
+    kiosk_id: str
+    kiosk_name: str
+    token: str
+
+    def __repr__(self) -> str:  # never put the token in a log line
+        return f"Enrollment({self.server_url!r}, kiosk {self.kiosk_id})"
+
+
+def check_server_url(url: str) -> str:
+    """The server's base URL, or ValueError: https, except plain http to this machine (a pilot)."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise ValueError(f"not a server address like https://kiosks.example.org: {url!r}")
+    if parts.username or parts.password or parts.query or parts.fragment:
+        raise ValueError("the server address must not carry a user, password, query or fragment")
+    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+        raise ValueError("use https: plain http would send visitors' names unencrypted")
+    return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def save_enrollment(path: Path, enrollment: Enrollment) -> None:
+    """Written atomically and readable only by the kiosk's user (mode 600): it holds the token."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(path.name + ".tmp")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.fchmod(fd, 0o600)
+        os.write(fd, json.dumps(enrollment.__dict__, indent=2).encode())
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.replace(temporary, path)
+
+
+def load_enrollment(path: Path) -> Enrollment | None:
+    """The saved enrollment, or None if this kiosk was never enrolled (or the file is damaged)."""
+    try:
+        if path.stat().st_mode & 0o077:
+            log.warning("%s was readable by others; making it private (mode 600)", path)
+            path.chmod(0o600)
+        data = json.loads(path.read_text())
+        return Enrollment(
+            check_server_url(data["server_url"]), str(data["kiosk_id"]), str(data["kiosk_name"]), str(data["token"])
+        )
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        log.error("%s cannot be used (%s); enroll the kiosk again", path, type(exc).__name__)
+        return None
+
+
+def _session(ca_bundle: Path | None) -> requests.Session:
+    session = requests.Session()
+    session.verify = str(ca_bundle) if ca_bundle else True  # TLS verification is never switched off
+    session.headers["User-Agent"] = f"welcome-kiosk/{__version__}"
+    return session
+
+
+def _call(session: requests.Session, method: str, url: str, **kwargs: Any) -> dict[str, Any]:
+    """One request; SyncError for every way it can fail, with the server's own reason when it gives one."""
+    try:
+        response = session.request(method, url, timeout=TIMEOUT, **kwargs)
+    except requests.exceptions.SSLError as exc:
+        raise SyncError("offline", f"TLS certificate not trusted ({exc.__class__.__name__}); see server.ca_bundle")
+    except requests.RequestException as exc:
+        raise SyncError("offline", exc.__class__.__name__) from None
+    if response.status_code == 401:
+        raise SyncError("unauthorized", _detail(response))
+    if 400 <= response.status_code < 500:
+        raise SyncError("refused", f"{response.status_code} {_detail(response)}")
+    if response.status_code != 200:
+        raise SyncError("server", f"HTTP {response.status_code}")
+    try:
+        answer = response.json()
+    except ValueError:
+        raise SyncError("answer", "the server's answer is not JSON") from None
+    if not isinstance(answer, dict):
+        raise SyncError("answer", "the server's answer is not an object")
+    return answer
+
+
+def _detail(response: requests.Response) -> str:
+    try:
+        detail = response.json().get("detail")
+    except (ValueError, AttributeError):
+        detail = None
+    return str(detail)[:300] if detail else response.reason or ""
+
+
+def enroll(server_url: str, code: str, path: Path, ca_bundle: Path | None = None) -> Enrollment:
+    """Trade a one-time code for this kiosk's token and save it (mode 600)."""
+    base = check_server_url(server_url)
+    answer = _call(
+        _session(ca_bundle), "POST", base + wire.API + "/enroll",
+        json={"code": code, "hostname": socket.gethostname()[:100], "version": __version__},
+    )  # fmt: skip
+    try:
+        enrollment = Enrollment(base, str(answer["kiosk_id"]), str(answer["kiosk_name"]), str(answer["token"]))
+    except KeyError as exc:
+        raise SyncError("answer", f"the server's answer has no {exc}") from None
+    save_enrollment(path, enrollment)
+    log.info("enrolled as kiosk %s (%s) with %s", enrollment.kiosk_name, enrollment.kiosk_id, base)
+    return enrollment
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    sent: int
+    refused: int
+    changes: int
+    directory_changed: bool
+
+
+class SyncClient:
+    def __init__(self, store: Store, enrollment: Enrollment, ca_bundle: Path | None = None) -> None:
+        self.store = store
+        self.enrollment = enrollment
+        self.base = enrollment.server_url + wire.API
+        self.http = _session(ca_bundle)
+        self.http.headers["Authorization"] = f"Bearer {enrollment.token}"
+
+    def push(self) -> tuple[int, int]:
+        """Send the outbox until it is empty; (delivered, refused)."""
+        delivered = refused = 0
+        while batch := self.store.outbox_batch(wire.MAX_BATCH):
+            answer = _call(self.http, "POST", self.base + "/sync/push", json={"events": [o.event for o in batch]})
+            results = answer.get("results")
+            if not isinstance(results, list) or len(results) != len(batch):
+                raise SyncError("answer", "the push answer does not match the batch")
+            done: list[int] = []
+            failed: dict[int, str] = {}
+            for outgoing, result in zip(batch, results):
+                status = result.get("status") if isinstance(result, dict) else None
+                if status in ("stored", "duplicate"):
+                    done.append(outgoing.seq)
+                elif status == "refused":
+                    failed[outgoing.seq] = str(result.get("error", "refused"))[:500]
+                    log.error("the server refused outbox event %d: %s", outgoing.seq, failed[outgoing.seq])
+                else:
+                    raise SyncError("answer", f"unknown status {status!r}")
+            self.store.outbox_settle(done, failed)
+            delivered += len(done)
+            refused += len(failed)
+        return delivered, refused
+
+    def pull(self) -> tuple[int, bool]:
+        """Fetch changes until up to date; (number of changes, whether the directory changed)."""
+        count, directory_changed = 0, False
+        while True:
+            since = int(self.store.get_state("cursor") or 0)
+            answer = _call(self.http, "GET", self.base + "/sync/changes", params={"since": since})
+            try:
+                cursor = int(answer["cursor"])
+                staff = [_staff_member(s) for s in answer["staff"]]
+                sign_outs = [
+                    RemoteSignOut(str(s["visit_id"]), int(s["at_ms"]), str(s["by"])) for s in answer["sign_outs"]
+                ]
+                settings = answer.get("settings")
+                if settings is not None and not isinstance(settings, dict):
+                    raise TypeError("settings")
+            except (KeyError, TypeError, ValueError) as exc:
+                raise SyncError("answer", f"the changes are malformed ({exc})") from None
+            if sign_outs and any(s.by not in wire.SIGNED_OUT_BY for s in sign_outs):
+                raise SyncError("answer", "a sign-out by an unknown party")
+            self.store.apply_changes(cursor, staff, sign_outs, settings)
+            count += len(staff) + len(sign_outs) + (settings is not None)
+            directory_changed |= bool(staff) or since == 0
+            if not answer.get("more") or cursor <= since:
+                return count, directory_changed
+
+    def heartbeat(self) -> None:
+        backlog, refused = self.store.outbox_counts()
+        try:
+            free = shutil.disk_usage(self.store.path.parent).free
+        except OSError:
+            free = None
+        last = self.store.get_state("last_sync_ms")
+        beat = {"version": __version__, "backlog": backlog, "refused": refused,
+                "last_sync_ms": int(last) if last else None, "free_disk_bytes": free}  # fmt: skip
+        _call(self.http, "POST", self.base + "/sync/heartbeat", json=beat)
+
+    def sync(self) -> SyncReport:
+        """One full round: push, pull, heartbeat. SyncError (or StoreUnavailable) if any step failed."""
+        sent, refused = self.push()
+        changes, directory_changed = self.pull()
+        self.store.set_state("last_sync_ms", str(time.time_ns() // 1_000_000))
+        self.heartbeat()
+        return SyncReport(sent, refused, changes, directory_changed)
+
+
+def _staff_member(raw: Any) -> tuple[StaffMember, bool]:
+    languages = raw.get("languages") or []
+    if not isinstance(languages, list):
+        raise TypeError("languages")
+    member = StaffMember(
+        id=str(raw["id"]), first_name=str(raw["first_name"]), last_name=str(raw["last_name"]),
+        display_name=str(raw.get("display_name") or ""), role=str(raw.get("role") or ""),
+        room=str(raw.get("room") or ""), languages=tuple(str(x) for x in languages),
+    )  # fmt: skip
+    return member, bool(raw.get("active", True))
+
+
+def backoff(failures: int, base: float = 2.0, cap: float = 300.0, rand: Callable[[], float] = random.random) -> float:
+    """Seconds to wait after `failures` failed rounds: doubling up to `cap`, with half of it random
+    ("equal jitter"), so a campus's kiosks coming back after an outage do not all call at once."""
+    ceiling = min(cap, base * 2 ** min(failures - 1, 30))
+    return ceiling / 2 + rand() * ceiling / 2
+
+
+@dataclass
+class SyncStatus:
+    """What staff mode shows; updated by the worker thread."""
+
+    enrolled: bool = False
+    server: str = ""
+    last_ok_ms: int | None = None
+    last_error: str | None = None
+    failures: int = 0
+
+
+class SyncWorker:
+    """Runs SyncClient.sync() in a daemon thread: every `interval` s, at once after wake(), with
+    backoff after failures. Never raises: a failure is logged (once per kind) and retried."""
+
+    def __init__(self, client: SyncClient, interval: float = 15.0,
+                 on_synced: Callable[[SyncReport], None] | None = None) -> None:  # fmt: skip
+        self.client = client
+        self.interval = interval
+        self.on_synced = on_synced
+        self.status = SyncStatus(enrolled=True, server=client.enrollment.server_url)
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="sync", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        self._thread.join(timeout)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self._wake.clear()
+            delay = self.interval
+            try:
+                report = self.client.sync()
+            except (SyncError, StoreUnavailable) as exc:
+                delay = self._failed(exc)
+            except Exception:  # a bug must not end syncing for good: log it and try again later
+                log.exception("sync failed unexpectedly")
+                delay = self._failed(SyncError("bug", "unexpected error (see the log)"))
+            else:
+                self._succeeded(report)
+            # After a failure, wait out the backoff even if a check-in asks for a sync sooner.
+            (self._stop if self.status.failures else self._wake).wait(delay)
+
+    def _succeeded(self, report: SyncReport) -> None:
+        if self.status.failures:
+            log.info("sync: the district server is reachable again")
+        self.status.failures = 0
+        self.status.last_error = None
+        self.status.last_ok_ms = time.time_ns() // 1_000_000
+        if report.sent or report.changes:
+            log.info("sync: %d sent, %d refused, %d changes received", report.sent, report.refused, report.changes)
+        if self.on_synced is not None:
+            self.on_synced(report)
+
+    def _failed(self, exc: Exception) -> float:
+        message = str(exc)
+        if message != self.status.last_error:
+            log.warning("sync: %s (retrying with backoff)", message)
+        self.status.failures += 1
+        self.status.last_error = message
+        return backoff(self.status.failures)

@@ -1,0 +1,67 @@
+"""The sync messages between a kiosk and the district server, shared by both sides.
+
+Standard library only: the server imports this module (and kiosk.text for the name rules)
+but never the kiosk app. Every event carries an id made on the kiosk, so the server can
+apply it exactly once however often a batch is resent.
+
+Kiosk -> server, POST {API}/sync/push  {"events": [event, ...]} (at most MAX_BATCH)
+    visit:    {"type": "visit", "id", "first_name", "last_name", "reason", "host_id",
+               "host_name", "language", "interpreter", "checked_in_ms", "local_day"}
+    sign_out: {"type": "sign_out", "visit_id", "at_ms", "by"}
+  answer: {"results": [{"status": "stored" | "duplicate" | "refused", "error"?: str}, ...]},
+  one per event, in order. "refused" is final (the event can never be accepted as it is).
+
+Server -> kiosk, GET {API}/sync/changes?since=CURSOR&limit=N
+  answer: {"cursor": int, "more": bool, "staff": [staff, ...], "sign_outs": [...],
+           "settings": {...} | null}
+  staff: {"id", "first_name", "last_name", "display_name", "role", "room", "languages": [..],
+          "active": bool}  (active false: remove from the kiosk's directory)
+
+Kiosk -> server, POST {API}/sync/heartbeat
+  {"version", "backlog", "refused", "last_sync_ms", "free_disk_bytes"}
+
+Sign-outs merge by one rule on both sides: a visit is signed out once, at the EARLIEST
+sign-out time known anywhere. A later sign-out of the same visit (the office and the
+visitor both did it while offline) changes nothing, so every copy converges whatever order
+the messages arrive in.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+API = "/api/v1"
+MAX_BATCH = 500
+MAX_CHANGES = 1000
+SIGNED_OUT_BY = ("visitor", "staff", "office")  # office: on the front-office page
+VISIT_FIELDS = (
+    "id", "first_name", "last_name", "reason", "host_id", "host_name", "language", "interpreter",
+    "checked_in_ms", "local_day",
+)  # fmt: skip
+STAFF_FIELDS = ("id", "first_name", "last_name", "display_name", "role", "room", "languages", "active")
+HEARTBEAT_FIELDS = ("version", "backlog", "refused", "last_sync_ms", "free_disk_bytes")
+SETTINGS_FIELDS = ("campus_name", "timezone", "languages", "default_language")
+
+
+class VisitLike(Protocol):
+    id: str
+    first_name: str
+    last_name: str
+    reason: str
+    host_id: str | None
+    host_name: str | None
+    language: str
+    interpreter: bool
+    local_day: str
+
+
+def visit_event(visit: VisitLike, checked_in_ms: int) -> dict[str, Any]:
+    event: dict[str, Any] = {"type": "visit"}
+    for name in VISIT_FIELDS:
+        event[name] = checked_in_ms if name == "checked_in_ms" else getattr(visit, name)
+    event["interpreter"] = bool(event["interpreter"])
+    return event
+
+
+def sign_out_event(visit_id: str, at_ms: int, by: str) -> dict[str, Any]:
+    return {"type": "sign_out", "visit_id": visit_id, "at_ms": at_ms, "by": by}
