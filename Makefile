@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 # Mesa GL for a window with or without a display (offscreen in tests), touch (mtdev),
 # text shaping and bidi for Pillow (raqm, fribidi), the Noto fonts for every script.
 APT_PACKAGES := python3-venv libgl1-mesa-dri libegl1 libgbm1 libmtdev1 libfribidi0 libraqm0 \
-	fonts-noto-core fonts-noto-cjk
+	fonts-noto-core fonts-noto-cjk postgresql chromium
 PYBABEL := $(VENV)/bin/pybabel
 EXTRACT := $(PYBABEL) extract -F babel.cfg -k tr -k N_ -k ngettext:1,2 --no-location --sort-output \
 	--project="Welcome Kiosk" --copyright-holder="Welcome Kiosk developers"

@@ -1,0 +1,87 @@
+"""The kiosks' API, /api/v1: enroll, push visits, pull changes, heartbeat.
+
+A kiosk proves who it is with its bearer token; the token names one kiosk of one campus,
+and every query below is scoped to that campus, so a kiosk can neither read nor write
+another campus's data.
+"""
+
+from __future__ import annotations
+
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
+
+from district import service
+from district.schemas import EnrollBody, Heartbeat, PushBody
+from kiosk import wire
+
+router = APIRouter(prefix=wire.API, tags=["kiosk sync"])
+_bearer = HTTPBearer(auto_error=False, description="the token a kiosk got at enrollment")
+
+
+def transaction(request: Request) -> AbstractContextManager[Session]:
+    """One transaction, committed before the answer is sent: a kiosk drops an event from its
+    outbox on "stored", so "stored" must never be said of something not yet committed."""
+    return request.app.state.sessions.begin()
+
+
+@dataclass(frozen=True)
+class KioskIdentity:
+    id: str
+    campus_id: int
+
+
+def current_kiosk(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> KioskIdentity:
+    with transaction(request) as db:
+        kiosk = service.kiosk_for_token(db, credentials.credentials) if credentials else None
+        if kiosk is None:
+            raise HTTPException(401, "a valid kiosk token is needed (enroll the kiosk, or it was revoked)",
+                                headers={"WWW-Authenticate": "Bearer"})  # fmt: skip
+        return KioskIdentity(kiosk.id, kiosk.campus_id)
+
+
+ThisKiosk = Annotated[KioskIdentity, Depends(current_kiosk)]
+
+
+@router.post("/enroll")
+def enroll(body: EnrollBody, request: Request) -> dict[str, Any]:
+    """Trade a one-time enrollment code for this kiosk's token (shown once: store it)."""
+    try:
+        with transaction(request) as db:
+            kiosk, token = service.enroll(db, body.code, body.version)
+            return {"kiosk_id": kiosk.id, "kiosk_name": kiosk.name, "token": token}
+    except service.Refused as exc:
+        raise HTTPException(403, str(exc)) from None
+
+
+@router.post("/sync/push")
+def push(body: PushBody, kiosk: ThisKiosk, request: Request) -> dict[str, Any]:
+    """Visits and sign-outs from the kiosk's outbox; each result says stored, duplicate or refused."""
+    with transaction(request) as db:
+        results = service.apply_events(db, kiosk.id, kiosk.campus_id, body.events)
+    return {"results": results}
+
+
+@router.get("/sync/changes")
+def changes(
+    kiosk: ThisKiosk,
+    request: Request,
+    since: Annotated[int, Query(ge=0, description="the cursor from the last answer; 0 for everything")] = 0,
+    limit: Annotated[int, Query(ge=1, le=wire.MAX_CHANGES)] = wire.MAX_CHANGES,
+) -> dict[str, Any]:
+    """The campus's staff directory, sign-outs made elsewhere and settings, newer than `since`."""
+    with transaction(request) as db:
+        return service.changes(db, kiosk.campus_id, since, limit)
+
+
+@router.post("/sync/heartbeat")
+def heartbeat(body: Heartbeat, kiosk: ThisKiosk, request: Request) -> dict[str, Any]:
+    with transaction(request) as db:
+        service.record_heartbeat(db, kiosk.id, body.model_dump())
+    return {"server_time_ms": service.now_ms()}

@@ -1,0 +1,90 @@
+"""The FastAPI application: the kiosks' API and the web pages, on one database."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from fastapi import FastAPI
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from district import __version__, api, web
+from district.db import make_engine, make_sessions, upgrade
+from district.roster import MAX_UPLOAD_BYTES
+
+log = logging.getLogger(__name__)
+MAX_BODY_BYTES = 4 * 1024 * 1024  # a full batch of 500 visits is about 200 kB
+UPLOAD_PATHS = ("/district/campuses/",)  # staff uploads: a district-wide OneRoster export is large
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    database_url: str = "sqlite:///district.sqlite3"
+    secure_cookies: bool = True  # False only for http://localhost pilots and tests
+    session_hours: int = 12
+    migrate: bool = True  # bring the schema up to date at start (several workers: run `district-server migrate` once)
+
+
+class BodyLimit:
+    """Refuse request bodies over a limit with 413, before they fill memory (uvicorn sets none)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        limit = MAX_UPLOAD_BYTES + 65536 if scope["path"].startswith(UPLOAD_PATHS) else MAX_BODY_BYTES
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > limit):
+            return await _too_large(send)
+        seen = 0
+
+        async def limited() -> dict:  # type: ignore[type-arg]
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > limit:
+                raise _TooLarge
+            return message
+
+        try:
+            await self.app(scope, limited, send)
+        except _TooLarge:
+            await _too_large(send)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+async def _too_large(send: Send) -> None:
+    body = b'{"detail":"request body too large"}'
+    await send({"type": "http.response.start", "status": 413,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})  # fmt: skip
+    await send({"type": "http.response.body", "body": body})
+
+
+def create_app(settings: ServerSettings) -> FastAPI:
+    engine = make_engine(settings.database_url)
+    if settings.migrate:
+        upgrade(engine)
+    app = FastAPI(
+        title="Welcome Kiosk district server",
+        version=__version__,
+        description="Visits from every campus's kiosks, and what the kiosks need back.",
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/v1/openapi.json",
+    )
+    app.state.engine = engine
+    app.state.sessions = make_sessions(engine)
+    app.state.settings = settings
+    app.include_router(api.router)
+    web.install(app)
+    app.add_middleware(BodyLimit)
+    return app
+
+
+STATIC = Path(__file__).with_name("static")

@@ -1,0 +1,132 @@
+"""The district's data: campuses, kiosks, staff, visits, and the people who use the web pages.
+
+Times are UTC milliseconds (integers), as on the kiosk, so nothing depends on a database's
+time-zone handling. `revision` columns feed the kiosks' incremental pull: every change a
+kiosk must learn (a staff row, a sign-out, the campus settings) takes the campus's next
+revision number in the same transaction, and a kiosk asks for what is newer than its cursor.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, MetaData, String, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from kiosk.text import MAX_FIELD_LENGTH
+
+ROLES = ("secretary", "district_admin")
+
+# Named constraints, so Alembic migrations can alter them on every database.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Campus(Base):
+    __tablename__ = "campus"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    timezone: Mapped[str] = mapped_column(String(64))
+    languages: Mapped[str] = mapped_column(String(400), default="en es")  # space-separated, in button order
+    default_language: Mapped[str] = mapped_column(String(35), default="en")
+    oneroster_org: Mapped[str | None] = mapped_column(String(200))  # the school's sourcedId in OneRoster exports
+    revision: Mapped[int] = mapped_column(BigInteger, default=0)  # the last revision handed out
+    settings_revision: Mapped[int] = mapped_column(BigInteger, default=0)
+    created_ms: Mapped[int] = mapped_column(BigInteger)
+
+
+class Kiosk(Base):
+    __tablename__ = "kiosk"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    campus_id: Mapped[int] = mapped_column(ForeignKey("campus.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    enrollment_code_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    enrollment_expires_ms: Mapped[int | None] = mapped_column(BigInteger)
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    enrolled_ms: Mapped[int | None] = mapped_column(BigInteger)
+    revoked_ms: Mapped[int | None] = mapped_column(BigInteger)
+    created_ms: Mapped[int] = mapped_column(BigInteger)
+    # The last heartbeat:
+    last_seen_ms: Mapped[int | None] = mapped_column(BigInteger)
+    version: Mapped[str | None] = mapped_column(String(40))
+    backlog: Mapped[int | None] = mapped_column(Integer)
+    refused: Mapped[int | None] = mapped_column(Integer)
+    last_sync_ms: Mapped[int | None] = mapped_column(BigInteger)
+    free_disk_bytes: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class Staff(Base):
+    __tablename__ = "staff"
+    __table_args__ = (
+        UniqueConstraint("campus_id", "external_id"),
+        Index("ix_staff_campus_revision", "campus_id", "revision"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    campus_id: Mapped[int] = mapped_column(ForeignKey("campus.id"))
+    external_id: Mapped[str] = mapped_column(String(MAX_FIELD_LENGTH))  # the id in the district's CSV or SIS
+    first_name: Mapped[str] = mapped_column(String(MAX_FIELD_LENGTH))
+    last_name: Mapped[str] = mapped_column(String(MAX_FIELD_LENGTH))
+    display_name: Mapped[str] = mapped_column(String(MAX_FIELD_LENGTH), default="")
+    role: Mapped[str] = mapped_column(String(MAX_FIELD_LENGTH), default="")
+    room: Mapped[str] = mapped_column(String(MAX_FIELD_LENGTH), default="")
+    languages: Mapped[str] = mapped_column(String(MAX_FIELD_LENGTH), default="")  # space-separated
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    revision: Mapped[int] = mapped_column(BigInteger)
+
+
+class Visit(Base):
+    __tablename__ = "visit"
+    __table_args__ = (
+        Index("ix_visit_campus_day", "campus_id", "local_day", "checked_in_ms"),
+        Index("ix_visit_campus_revision", "campus_id", "revision"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # the kiosk-made UUIDv7
+    campus_id: Mapped[int] = mapped_column(ForeignKey("campus.id"))
+    kiosk_id: Mapped[str | None] = mapped_column(ForeignKey("kiosk.id"))
+    first_name: Mapped[str] = mapped_column(String(MAX_FIELD_LENGTH))
+    last_name: Mapped[str] = mapped_column(String(MAX_FIELD_LENGTH))
+    reason: Mapped[str] = mapped_column(String(20))
+    host_id: Mapped[str | None] = mapped_column(String(MAX_FIELD_LENGTH))
+    host_name: Mapped[str | None] = mapped_column(String(2 * MAX_FIELD_LENGTH))
+    language: Mapped[str] = mapped_column(String(35))
+    interpreter: Mapped[bool] = mapped_column(Boolean, default=False)
+    checked_in_ms: Mapped[int] = mapped_column(BigInteger)
+    local_day: Mapped[str] = mapped_column(String(10))  # the campus's date at check-in, YYYY-MM-DD
+    signed_out_ms: Mapped[int | None] = mapped_column(BigInteger)
+    signed_out_by: Mapped[str | None] = mapped_column(String(10))
+    revision: Mapped[int] = mapped_column(BigInteger, default=0)  # set when signed out
+    received_ms: Mapped[int] = mapped_column(BigInteger)
+
+
+class User(Base):
+    __tablename__ = "app_user"  # "user" is reserved in PostgreSQL
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)  # stored lower-case
+    name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))  # one of ROLES
+    campus_id: Mapped[int | None] = mapped_column(ForeignKey("campus.id"))  # a secretary's campus
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_ms: Mapped[int] = mapped_column(BigInteger)
+
+
+class WebSession(Base):
+    __tablename__ = "web_session"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)  # the cookie holds the token itself
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_ms: Mapped[int] = mapped_column(BigInteger)
+    expires_ms: Mapped[int] = mapped_column(BigInteger)

@@ -1,0 +1,127 @@
+"""What the API accepts, checked field by field (types, lengths, unknown fields refused).
+
+A push is checked in two steps: the envelope as a whole (a list of at most MAX_BATCH
+objects), then each event on its own, so one bad visit is refused with its reason and the
+good ones in the same batch are kept. Names must already be clean by the kiosk's own rules
+(kiosk.text): the server stores nothing the kiosk would not have stored.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError
+
+from kiosk import wire
+from kiosk.reasons import BY_CODE
+from kiosk.text import MAX_FIELD_LENGTH, NameProblem, clean_name, strip_invisible
+
+UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+LANGUAGE_PATTERN = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$"
+EARLIEST_MS = 1_577_836_800_000  # 2020-01-01: before that, the kiosk's clock is wrong
+FUTURE_SLACK_MS = 24 * 3600 * 1000
+
+
+def _clean(value: str) -> str:
+    try:
+        cleaned = clean_name(value)
+    except NameProblem as exc:
+        raise ValueError(f"not a name the kiosk accepts ({exc.code})") from None
+    if cleaned != value:
+        raise ValueError("not cleaned as the kiosk cleans names")
+    return value
+
+
+def _plain(value: str) -> str:
+    if strip_invisible(value) != value:
+        raise ValueError("has control or invisible characters")
+    return value
+
+
+def _plausible_ms(value: int) -> int:
+    if not EARLIEST_MS <= value <= time.time() * 1000 + FUTURE_SLACK_MS:
+        raise ValueError("is not a plausible time (is the kiosk's clock right?)")
+    return value
+
+
+def _day(value: str) -> str:
+    date.fromisoformat(value)
+    return value
+
+
+Name = Annotated[str, StringConstraints(min_length=1, max_length=MAX_FIELD_LENGTH), AfterValidator(_clean)]
+Text = Annotated[str, StringConstraints(max_length=MAX_FIELD_LENGTH), AfterValidator(_plain)]
+VisitId = Annotated[str, StringConstraints(pattern=UUID_PATTERN)]
+Moment = Annotated[int, AfterValidator(_plausible_ms)]
+Language = Annotated[str, StringConstraints(pattern=LANGUAGE_PATTERN, max_length=35)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class VisitEvent(Strict):
+    type: Literal["visit"]
+    id: VisitId
+    first_name: Name
+    last_name: Name
+    reason: Annotated[str, AfterValidator(lambda r: r if r in BY_CODE else _unknown("reason", r))]
+    host_id: Text | None
+    host_name: Annotated[str, StringConstraints(max_length=2 * MAX_FIELD_LENGTH), AfterValidator(_plain)] | None
+    language: Language
+    interpreter: bool
+    checked_in_ms: Moment
+    local_day: Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}$"), AfterValidator(_day)]
+
+
+class SignOutEvent(Strict):
+    type: Literal["sign_out"]
+    visit_id: VisitId
+    at_ms: Moment
+    by: Literal["visitor", "staff"]  # "office" sign-outs are made on the server, never pushed
+
+
+def _unknown(what: str, value: object) -> str:
+    raise ValueError(f"unknown {what} {value!r}")
+
+
+Event = Annotated[VisitEvent | SignOutEvent, Field(discriminator="type")]
+EVENT = TypeAdapter(Event)
+
+
+class PushBody(Strict):
+    events: list[dict[str, Any]] = Field(max_length=wire.MAX_BATCH)
+
+
+class EnrollBody(Strict):
+    code: Annotated[str, StringConstraints(min_length=1, max_length=40)]
+    hostname: Text = ""
+    version: Annotated[str, StringConstraints(max_length=40)] = ""
+
+
+class Heartbeat(Strict):
+    version: Annotated[str, StringConstraints(max_length=40), AfterValidator(_plain)]
+    backlog: int = Field(ge=0, le=10**9)
+    refused: int = Field(ge=0, le=10**9)
+    last_sync_ms: int | None = Field(default=None, ge=0)
+    free_disk_bytes: int | None = Field(default=None, ge=0)
+
+
+def describe(exc: ValidationError) -> str:
+    """One line a kiosk's log can show: 'first_name: not a name the kiosk accepts (characters)'."""
+    parts = []
+    for error in exc.errors(include_url=False)[:5]:
+        location = ".".join(str(p) for p in error["loc"] if p not in ("visit", "sign_out")) or "event"
+        message = error["msg"].removeprefix("Value error, ")
+        parts.append(f"{location}: {message}")
+    return "; ".join(parts)
+
+
+def parse_event(raw: Any) -> VisitEvent | SignOutEvent:
+    """One event from a push, or ValueError with a short reason."""
+    try:
+        return EVENT.validate_python(raw)
+    except ValidationError as exc:
+        raise ValueError(describe(exc)) from None

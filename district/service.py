@@ -1,0 +1,297 @@
+"""What the district server does, apart from HTTP: the API and the web pages both call here.
+
+Every function takes an open SQLAlchemy Session and leaves committing to the caller's unit
+of work (`with sessions.begin():`), so one request is one transaction.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from district import security
+from district.models import Campus, Kiosk, Staff, User, Visit
+from district.schemas import SignOutEvent, VisitEvent, parse_event
+from kiosk import wire
+from kiosk.directory import StaffMember
+from kiosk.pin import hash_secret
+
+ENROLLMENT_HOURS = 24
+
+
+def now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+class NotFound(LookupError):
+    pass
+
+
+class Refused(ValueError):
+    """A request that is understood but not allowed (an expired code, a revoked kiosk)."""
+
+
+# -- revisions: what a kiosk pulls --------------------------------------------------------
+def take_revisions(db: Session, campus_id: int, count: int = 1) -> int:
+    """Reserve `count` revision numbers for a campus; returns the first. Holds the campus row lock
+    until commit, so a kiosk that sees revision N also sees every change numbered below N."""
+    last = db.execute(
+        update(Campus).where(Campus.id == campus_id).values(revision=Campus.revision + count).returning(Campus.revision)
+    ).scalar_one()
+    return last - count + 1
+
+
+# -- campuses and kiosks ------------------------------------------------------------------
+def add_campus(db: Session, name: str, timezone: str, languages: Sequence[str] = ("en", "es"),
+               default_language: str = "en", oneroster_org: str | None = None) -> Campus:  # fmt: skip
+    campus = Campus(
+        name=name, timezone=timezone, languages=" ".join(languages), default_language=default_language,
+        oneroster_org=oneroster_org, revision=1, settings_revision=1, created_ms=now_ms(),
+    )  # fmt: skip
+    db.add(campus)
+    db.flush()
+    return campus
+
+
+@dataclass(frozen=True)
+class NewKiosk:
+    kiosk: Kiosk
+    code: str  # shown once, never stored
+
+
+def add_kiosk(db: Session, campus_id: int, name: str) -> NewKiosk:
+    if db.get(Campus, campus_id) is None:
+        raise NotFound(f"no campus {campus_id}")
+    kiosk = Kiosk(id=str(uuid.uuid4()), campus_id=campus_id, name=name, created_ms=now_ms())
+    db.add(kiosk)
+    return NewKiosk(kiosk, issue_code(db, kiosk))
+
+
+def issue_code(db: Session, kiosk: Kiosk) -> str:
+    """A new one-time code for a kiosk; using it replaces the kiosk's token (re-imaging a Pi)."""
+    code = security.new_enrollment_code()
+    kiosk.enrollment_code_hash = security.digest(security.normalise_code(code))
+    kiosk.enrollment_expires_ms = now_ms() + ENROLLMENT_HOURS * 3600 * 1000
+    kiosk.revoked_ms = None
+    db.flush()
+    return code
+
+
+def enroll(db: Session, code: str, version: str = "") -> tuple[Kiosk, str]:
+    """Trade a one-time code for the kiosk's token; Refused if the code is unknown, used or expired."""
+    kiosk = db.scalars(
+        select(Kiosk).where(Kiosk.enrollment_code_hash == security.digest(security.normalise_code(code)))
+    ).one_or_none()
+    if kiosk is None or (kiosk.enrollment_expires_ms or 0) < now_ms():
+        raise Refused("this enrollment code is unknown, used or expired: ask for a new one")
+    token = security.new_token()
+    kiosk.token_hash = security.digest(token)
+    kiosk.enrollment_code_hash = None
+    kiosk.enrollment_expires_ms = None
+    kiosk.enrolled_ms = now_ms()
+    kiosk.version = version or kiosk.version
+    return kiosk, token
+
+
+def revoke(db: Session, kiosk_id: str) -> None:
+    kiosk = db.get(Kiosk, kiosk_id)
+    if kiosk is None:
+        raise NotFound(f"no kiosk {kiosk_id}")
+    kiosk.token_hash = None
+    kiosk.enrollment_code_hash = None
+    kiosk.revoked_ms = now_ms()
+
+
+def kiosk_for_token(db: Session, token: str) -> Kiosk | None:
+    return db.scalars(select(Kiosk).where(Kiosk.token_hash == security.digest(token))).one_or_none()
+
+
+def record_heartbeat(db: Session, kiosk_id: str, beat: dict[str, Any]) -> None:
+    db.execute(update(Kiosk).where(Kiosk.id == kiosk_id).values(last_seen_ms=now_ms(), **beat))
+
+
+# -- visits up ----------------------------------------------------------------------------
+def _insert(db: Session):  # type: ignore[no-untyped-def]
+    dialect = db.get_bind().dialect.name
+    return {"postgresql": postgresql.insert, "sqlite": sqlite.insert}.get(dialect, insert)
+
+
+def apply_events(db: Session, kiosk_id: str, campus_id: int, raw_events: list[Any]) -> list[dict[str, str]]:
+    """Apply a pushed batch, exactly once per event id however often it is resent.
+
+    Returns one result per event, in order. A bad event is refused with its reason; the
+    others are applied. Visits go in first, so a sign-out may follow its visit in one batch.
+    """
+    results: list[dict[str, str]] = [{}] * len(raw_events)
+    visits: list[tuple[int, VisitEvent]] = []
+    sign_outs: list[tuple[int, SignOutEvent]] = []
+    for i, raw in enumerate(raw_events):
+        try:
+            event = parse_event(raw)
+        except ValueError as exc:
+            results[i] = {"status": "refused", "error": str(exc)}
+            continue
+        (visits if isinstance(event, VisitEvent) else sign_outs).append((i, event))  # type: ignore[arg-type]
+    received = now_ms()
+    if visits:
+        rows = [
+            {**v.model_dump(exclude={"type"}), "campus_id": campus_id, "kiosk_id": kiosk_id,
+             "received_ms": received, "revision": 0}
+            for _, v in visits
+        ]  # fmt: skip
+        insert_ = _insert(db)
+        statement = insert_(Visit).on_conflict_do_nothing(index_elements=["id"]).returning(Visit.id)
+        stored = set(db.scalars(statement, rows).all())
+        for i, v in visits:
+            results[i] = {"status": "stored" if v.id in stored else "duplicate"}
+    for i, s in sign_outs:
+        results[i] = _sign_out(db, campus_id, s.visit_id, s.at_ms, s.by)
+    return results
+
+
+def _sign_out(db: Session, campus_id: int, visit_id: str, at_ms: int, by: str) -> dict[str, str]:
+    """Earliest sign-out wins (kiosk.wire): a later one for the same visit changes nothing."""
+    changed = db.execute(
+        update(Visit)
+        .where(Visit.id == visit_id, Visit.campus_id == campus_id)
+        .where((Visit.signed_out_ms.is_(None)) | (Visit.signed_out_ms > at_ms))
+        .values(signed_out_ms=at_ms, signed_out_by=by, revision=take_revisions(db, campus_id))
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if changed:
+        return {"status": "stored"}
+    exists = db.scalar(select(Visit.id).where(Visit.id == visit_id, Visit.campus_id == campus_id))
+    if exists:
+        return {"status": "duplicate"}
+    return {"status": "refused", "error": "visit_id: no such visit at this campus"}
+
+
+def sign_out_at_office(db: Session, campus_id: int, visit_id: str) -> bool:
+    """The front office signs a visitor out; False if already signed out (or not this campus's)."""
+    return _sign_out(db, campus_id, visit_id, now_ms(), "office")["status"] == "stored"
+
+
+# -- changes down -------------------------------------------------------------------------
+def changes(db: Session, campus_id: int, since: int, limit: int = wire.MAX_CHANGES) -> dict[str, Any]:
+    """Everything newer than `since` for one campus's kiosks, oldest first, at most `limit` items."""
+    campus = db.get(Campus, campus_id)
+    if campus is None:
+        raise NotFound(f"no campus {campus_id}")
+    top = campus.revision  # every change numbered up to here is committed (take_revisions)
+    staff = db.scalars(
+        select(Staff).where(Staff.campus_id == campus_id, Staff.revision > since, Staff.revision <= top)
+        .order_by(Staff.revision).limit(limit + 1)
+    ).all()  # fmt: skip
+    signed = db.execute(
+        select(Visit.id, Visit.signed_out_ms, Visit.signed_out_by, Visit.revision)
+        .where(Visit.campus_id == campus_id, Visit.revision > since, Visit.revision <= top)
+        .order_by(Visit.revision).limit(limit + 1)
+    ).all()  # fmt: skip
+    items: list[tuple[int, str, Any]] = sorted(
+        [(s.revision, "staff", s) for s in staff] + [(r.revision, "sign_out", r) for r in signed],
+        key=lambda item: item[0],
+    )
+    more = len(items) > limit
+    items = items[:limit]
+    cursor = items[-1][0] if more else max(top, since)
+    return {
+        "cursor": cursor,
+        "more": more,
+        "staff": [_staff_out(s) for _, kind, s in items if kind == "staff"],
+        "sign_outs": [
+            {"visit_id": r.id, "at_ms": r.signed_out_ms, "by": r.signed_out_by} for _, kind, r in items if kind == "sign_out"
+        ],
+        "settings": settings_of(campus) if since < campus.settings_revision <= cursor else None,
+    }
+
+
+def _staff_out(s: Staff) -> dict[str, Any]:
+    return {
+        "id": s.external_id, "first_name": s.first_name, "last_name": s.last_name, "display_name": s.display_name,
+        "role": s.role, "room": s.room, "languages": s.languages.split(), "active": s.active,
+    }  # fmt: skip
+
+
+def settings_of(campus: Campus) -> dict[str, Any]:
+    return {
+        "campus_name": campus.name, "timezone": campus.timezone, "languages": campus.languages.split(),
+        "default_language": campus.default_language,
+    }  # fmt: skip
+
+
+def update_settings(db: Session, campus: Campus, **values: Any) -> None:
+    for key, value in values.items():
+        setattr(campus, key, " ".join(value) if key == "languages" else value)
+    db.flush()
+    campus.settings_revision = take_revisions(db, campus.id)
+
+
+# -- the staff directory ------------------------------------------------------------------
+@dataclass(frozen=True)
+class ImportResult:
+    added: int
+    changed: int
+    removed: int
+    unchanged: int
+
+
+def replace_staff(db: Session, campus_id: int, members: Sequence[StaffMember]) -> ImportResult:
+    """Make the campus's directory equal to an import: add, change, and deactivate who is gone.
+
+    Each changed row takes its own revision, so kiosks page through a big import in order.
+    Removed staff stay as inactive rows: kiosks learn to drop them, old visits keep their host.
+    """
+    existing = {s.external_id: s for s in db.scalars(select(Staff).where(Staff.campus_id == campus_id))}
+    incoming = {m.id: m for m in members}
+    fields = ("first_name", "last_name", "display_name", "role", "room")
+    to_add, to_change, to_remove = [], [], []
+    for key, member in incoming.items():
+        values = {f: getattr(member, f) for f in fields} | {"languages": " ".join(member.languages), "active": True}
+        row = existing.get(key)
+        if row is None:
+            to_add.append(values | {"external_id": key})
+        elif any(getattr(row, f) != v for f, v in values.items()):
+            to_change.append((row, values))
+    to_remove = [row for key, row in existing.items() if key not in incoming and row.active]
+    count = len(to_add) + len(to_change) + len(to_remove)
+    if count:
+        revision = take_revisions(db, campus_id, count)
+        for values in to_add:
+            db.add(Staff(campus_id=campus_id, revision=revision, **values))
+            revision += 1
+        for row, values in to_change:
+            for f, v in values.items():
+                setattr(row, f, v)
+            row.revision = revision
+            revision += 1
+        for row in to_remove:
+            row.active = False
+            row.revision = revision
+            revision += 1
+    db.flush()
+    unchanged = len(incoming) - len(to_add) - len(to_change)
+    return ImportResult(len(to_add), len(to_change), len(to_remove), unchanged)
+
+
+# -- users --------------------------------------------------------------------------------
+def add_user(db: Session, email: str, name: str, password: str, role: str, campus_id: int | None) -> User:
+    if role == "secretary" and campus_id is None:
+        raise Refused("a secretary belongs to a campus")
+    user = User(
+        email=email.strip().lower(), name=name, password_hash=hash_secret(password), role=role,
+        campus_id=campus_id if role == "secretary" else None, active=True, created_ms=now_ms(),
+    )  # fmt: skip
+    db.add(user)
+    db.flush()
+    return user
+
+
+def count_visits(db: Session) -> int:
+    return db.scalar(select(func.count()).select_from(Visit)) or 0
