@@ -5,7 +5,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 # Mesa GL for a window with or without a display (offscreen in tests), touch (mtdev),
-# text shaping and bidi for Pillow (raqm, fribidi), the Noto fonts for every script.
+# text shaping and bidi for Pillow (raqm, fribidi), the Noto fonts for every script; for the
+# district server's tests, PostgreSQL and Chromium (the front-office page in a real browser).
 APT_PACKAGES := python3-venv libgl1-mesa-dri libegl1 libgbm1 libmtdev1 libfribidi0 libraqm0 \
 	fonts-noto-core fonts-noto-cjk postgresql chromium
 PYBABEL := $(VENV)/bin/pybabel
@@ -14,8 +15,9 @@ EXTRACT := $(PYBABEL) extract -F babel.cfg -k tr -k N_ -k ngettext:1,2 --no-loca
 
 .PHONY: demo test system-deps venv screenshots bench i18n i18n-init clean
 
+# The district server with a demo campus on http://127.0.0.1:8080, and the kiosk enrolled to it.
 demo: venv
-	$(VENV)/bin/kiosk demo
+	$(VENV)/bin/district-server demo --data-dir .demo
 
 test: venv
 	SDL_VIDEODRIVER=offscreen $(PY) -m pytest
@@ -47,4 +49,4 @@ i18n-init: venv
 	$(PYBABEL) init -i i18n/kiosk.pot -d i18n -D kiosk -l $(CODE)
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info screenshots
+	rm -rf $(VENV) build dist *.egg-info screenshots .demo

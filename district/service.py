@@ -12,12 +12,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from district import security
-from district.models import Campus, Kiosk, Staff, User, Visit
+from district.models import Campus, Kiosk, Staff, User, Visit, WebSession
 from district.schemas import SignOutEvent, VisitEvent, parse_event
 from kiosk import wire
 from kiosk.directory import StaffMember
@@ -157,11 +157,15 @@ def apply_events(db: Session, kiosk_id: str, campus_id: int, raw_events: list[An
 
 
 def _sign_out(db: Session, campus_id: int, visit_id: str, at_ms: int, by: str) -> dict[str, str]:
-    """Earliest sign-out wins (kiosk.wire): a later one for the same visit changes nothing."""
+    """Earliest sign-out wins (kiosk.wire's merge rule): a later one for the same visit changes nothing."""
     changed = db.execute(
         update(Visit)
         .where(Visit.id == visit_id, Visit.campus_id == campus_id)
-        .where((Visit.signed_out_ms.is_(None)) | (Visit.signed_out_ms > at_ms))
+        .where(
+            Visit.signed_out_ms.is_(None)
+            | (Visit.signed_out_ms > at_ms)
+            | ((Visit.signed_out_ms == at_ms) & (Visit.signed_out_by > by))
+        )
         .values(signed_out_ms=at_ms, signed_out_by=by, revision=take_revisions(db, campus_id))
         .execution_options(synchronize_session=False)
     ).rowcount
@@ -295,3 +299,28 @@ def add_user(db: Session, email: str, name: str, password: str, role: str, campu
 
 def count_visits(db: Session) -> int:
     return db.scalar(select(func.count()).select_from(Visit)) or 0
+
+
+# -- web sessions (the pages' sign-in) --------------------------------------------------------
+@dataclass(frozen=True)
+class NewWebSession:
+    token: str  # goes into the cookie only; the database keeps its digest
+    csrf_token: str
+    expires_ms: int
+
+
+def start_web_session(db: Session, user_id: int, hours: int) -> NewWebSession:
+    """A signed-in session; old expired sessions are swept now, so the table never grows unbounded."""
+    now = now_ms()
+    db.execute(delete(WebSession).where(WebSession.expires_ms < now))
+    token, csrf = security.new_token(), security.new_token()
+    expires = now + hours * 3600 * 1000
+    db.add(WebSession(token_hash=security.digest(token), user_id=user_id, csrf_token=csrf, created_ms=now,
+                      expires_ms=expires))  # fmt: skip
+    db.flush()
+    return NewWebSession(token, csrf, expires)
+
+
+def end_web_session(db: Session, token_hash: str) -> None:
+    db.execute(delete(WebSession).where(WebSession.token_hash == token_hash))
+

@@ -30,7 +30,7 @@ from kiosk.store import StoreUnavailable
 
 log = logging.getLogger(__name__)
 
-SCREENS = ("welcome", "name", "reason", "host", "review", "done", "signout", "pin", "admin", "attention")
+SCREENS = ("welcome", "name", "reason", "host", "review", "done", "signout", "pin", "admin", "connect", "attention")
 STAFF_TAPS = 5  # taps on the campus name, each within STAFF_TAP_WINDOW of the first, open staff mode
 STAFF_TAP_WINDOW = 3.0
 HEALTH_SECONDS = 10  # how often a broken store or changed directory is looked at again
@@ -175,7 +175,7 @@ class KioskApp(App):
     def format_time(self, moment: datetime) -> str:
         from babel.dates import format_time
 
-        zone = self.desk.config.zone if self.desk else None
+        zone = self.desk.zone if self.desk else None
         return format_time(moment.astimezone(zone), format="short", locale=self.language)
 
     # -- the visit flow ------------------------------------------------------------------

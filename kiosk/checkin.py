@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Callable
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from kiosk.config import Config
 from kiosk.directory import Directory, DirectoryError, StaffMember, load_csv
@@ -20,14 +21,14 @@ from kiosk.ids import new_id
 from kiosk.pin import PinAttempt, PinGate
 from kiosk.reasons import BY_CODE
 from kiosk.store import Store, StoreStatus, StoreUnavailable, Visit
-from kiosk.sync import SyncClient, SyncReport, SyncStatus, SyncWorker
+from kiosk.sync import SyncClient, SyncReport, SyncStatus, SyncWorker, enroll
 from kiosk.text import NameProblem, clean_name
 
 log = logging.getLogger(__name__)
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,7 @@ class Draft:
     host: StaffMember | None = None
     interpreter: bool = False
 
-    def with_(self, **changes: object) -> "Draft":
+    def with_(self, **changes: object) -> Draft:
         return replace(self, **changes)  # type: ignore[arg-type]
 
 
@@ -62,6 +63,8 @@ class FrontDesk:
         self.pin_gate = PinGate(config.pin_hash)
         self.directory_state = DirectoryState(Directory(), config.directory_csv, None)
         self.sync_worker: SyncWorker | None = None
+        self._settings: dict[str, object] = {}
+        self._load_settings()
         if not self.use_synced_directory():
             self.reload_directory()
 
@@ -71,6 +74,14 @@ class FrontDesk:
         self.sync_worker = SyncWorker(client, interval, on_synced=self._synced)
         self.sync_worker.start()
 
+    def enroll(self, server_url: str, code: str) -> str:
+        """Connect this kiosk to the district server with a one-time code (slow: call it off the UI
+        thread). Returns the kiosk's name on the server; ValueError or SyncError say what went wrong."""
+        enrollment = enroll(server_url, code, self.config.enrollment_path, self.config.ca_bundle)
+        self.stop_sync()
+        self.start_sync(SyncClient(self.store, enrollment, self.config.ca_bundle))
+        return enrollment.kiosk_name
+
     def stop_sync(self) -> None:
         if self.sync_worker is not None:
             self.sync_worker.stop()
@@ -79,6 +90,8 @@ class FrontDesk:
         return self.sync_worker.status if self.sync_worker else SyncStatus()
 
     def _synced(self, report: SyncReport) -> None:
+        if report.changes:
+            self._load_settings()
         if report.directory_changed:
             self.use_synced_directory()
 
@@ -100,11 +113,14 @@ class FrontDesk:
         return str(self.server_settings().get("campus_name") or self.config.campus_name)
 
     def server_settings(self) -> dict[str, object]:
+        return self._settings
+
+    def _load_settings(self) -> None:
         try:
             raw = self.store.get_state("settings")
         except StoreUnavailable:
-            return {}
-        return json.loads(raw) if raw else {}
+            return
+        self._settings = json.loads(raw) if raw else {}
 
     def _wake_sync(self) -> None:
         if self.sync_worker is not None:
@@ -143,9 +159,20 @@ class FrontDesk:
         return self.directory.search(query, limit)
 
     # -- time ---------------------------------------------------------------------------
+    @property
+    def zone(self) -> ZoneInfo | None:
+        """The campus's time zone: the district server's once synced, else the config's."""
+        name = self.server_settings().get("timezone")
+        if isinstance(name, str):
+            try:
+                return ZoneInfo(name)
+            except (ZoneInfoNotFoundError, ValueError):
+                log.warning("the district server's time zone %r is unknown here", name)
+        return self.config.zone
+
     def local_day(self, moment: datetime | None = None) -> date:
         moment = moment or self.now()
-        return moment.astimezone(self.config.zone).date()
+        return moment.astimezone(self.zone).date()
 
     # -- check in and sign out ----------------------------------------------------------
     @staticmethod

@@ -364,9 +364,9 @@ class Store:
                     conn.execute("DELETE FROM staff WHERE id = ?", (member.id,))
             for s in sign_outs:
                 conn.execute(
-                    "UPDATE visit SET signed_out_ms = ?, signed_out_by = ? WHERE id = ?"
-                    " AND (signed_out_ms IS NULL OR signed_out_ms > ?)",
-                    (s.at_ms, s.by, s.visit_id, s.at_ms),
+                    "UPDATE visit SET signed_out_ms = ?, signed_out_by = ? WHERE id = ? AND (signed_out_ms IS NULL"
+                    " OR signed_out_ms > ? OR (signed_out_ms = ? AND signed_out_by > ?))",  # kiosk.wire's merge rule
+                    (s.at_ms, s.by, s.visit_id, s.at_ms, s.at_ms, s.by),
                 )
             if settings is not None:
                 _set_state(conn, "settings", json.dumps(settings))

@@ -21,9 +21,10 @@ Kiosk -> server, POST {API}/sync/heartbeat
   {"version", "backlog", "refused", "last_sync_ms", "free_disk_bytes"}
 
 Sign-outs merge by one rule on both sides: a visit is signed out once, at the EARLIEST
-sign-out time known anywhere. A later sign-out of the same visit (the office and the
-visitor both did it while offline) changes nothing, so every copy converges whatever order
-the messages arrive in.
+sign-out time known anywhere (on a tie to the millisecond, the party that sorts first:
+office, staff, visitor). A later sign-out of the same visit (the office and the visitor
+both did it while offline) changes nothing, so every copy converges to the same time and
+the same party whatever order the messages arrive in.
 """
 
 from __future__ import annotations

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from kivy.properties import StringProperty
 
 from kiosk import __version__
@@ -85,8 +87,32 @@ class AdminScreen(KioskScreen):
             lines.append(tr("Directory problem: {problem}").format(problem=directory.error))
         elif directory.directory.problems:
             lines.append(tr("Directory rows skipped: {n} (see the log)").format(n=len(directory.directory.problems)))
+        lines += self.describe_sync()
         lines.append(tr("Version {version}").format(version=__version__))
         return "\n".join(lines)
+
+    def describe_sync(self) -> list[str]:
+        tr = self.app.tr
+        sync = self.desk.sync_status()
+        if not sync.enrolled:
+            return [tr("District server: not connected; visits stay on this kiosk")]
+        try:
+            waiting, refused = self.desk.store.outbox_counts()
+        except StoreUnavailable:
+            waiting = refused = "?"  # type: ignore[assignment]
+        last = tr("not yet")
+        if sync.last_ok_ms:
+            last = self.app.format_time(datetime.fromtimestamp(sync.last_ok_ms / 1000, UTC))
+        lines = [
+            tr("District server: {server}").format(server=sync.server),
+            tr("Last sync: {time}").format(time=last),
+            tr("Waiting to be sent: {n}").format(n=waiting),
+        ]
+        if refused:
+            lines.append(tr("Refused by the server: {n} (see the log)").format(n=refused))
+        if sync.last_error:
+            lines.append(tr("Sync problem: {problem}").format(problem=sync.last_error))
+        return lines
 
     def sign_out(self, visit: Visit) -> None:
         try:

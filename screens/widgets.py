@@ -83,6 +83,8 @@ KEY_ROWS = {
     # Common accented letters, and the five Vietnamese tone marks as combining keys:
     # "e", "ê", then "◌̃" gives "ễ"; names are NFC-normalised when stored.
     "accents": ("áàâäãåæçđ", "éèêëíìîïñ", "óòôöõøœơư", "úùûüýÿßăı", "\u0300\u0301\u0303\u0309\u0323"),
+    # Staff typing a server address and an enrollment code: no accents, no capitals needed.
+    "address": ("1234567890", "qwertyuiop", "asdfghjkl:", "zxcvbnm-./"),
 }
 EXTRA_KEYS = {"es": "ñ"}  # a letter a language needs on its first layer
 TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")
@@ -141,10 +143,11 @@ class OnScreenKeyboard(BoxLayout):
             self.add_widget(row)
         last = BoxLayout(spacing=self.spacing)
         tr = App.get_running_app().tr
-        other = "accents" if self.layer == "letters" else "letters"
         last.add_widget(Key(key="shift", text="Aa", kind="key", size_hint_x=1.2, on_release=self._tap))
-        last.add_widget(Key(key="layer", text="àé" if other == "accents" else "abc", kind="key", size_hint_x=1.5,
-                            on_release=lambda *_a: setattr(self, "layer", other)))
+        if self.layer != "address":
+            other = "accents" if self.layer == "letters" else "letters"
+            last.add_widget(Key(key="layer", text="àé" if other == "accents" else "abc", kind="key", size_hint_x=1.5,
+                                on_release=lambda *_a: setattr(self, "layer", other)))  # fmt: skip
         last.add_widget(Key(key="space", text=tr("space"), kind="key", size_hint_x=4.3, on_release=self._tap))
         last.add_widget(Key(key="backspace", text=tr("Delete"), kind="key", size_hint_x=2, on_release=self._tap))
         self.add_widget(last)

@@ -1,22 +1,17 @@
-"""A real district server on loopback (uvicorn in a thread), on SQLite and on PostgreSQL."""
+"""The district server on loopback (tests/loopback.py), on SQLite and on PostgreSQL, with two campuses."""
 
 from __future__ import annotations
 
 import itertools
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import uvicorn
+from loopback import LoopbackServer
 from pgserver import PostgresServer, require_postgres
-from sqlalchemy.orm import Session, sessionmaker
 
 from district import service
-from district.app import ServerSettings, create_app
 from district.models import Campus
 
 _names = itertools.count()
@@ -35,47 +30,6 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'district.sqlite3'}"
     return request.getfixturevalue("postgres").create_database(f"district_{next(_names)}")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class LoopbackServer:
-    """uvicorn serving the real app on 127.0.0.1; can be stopped and started again on the same port."""
-
-    def __init__(self, database_url: str, port: int | None = None) -> None:
-        self.app = create_app(ServerSettings(database_url=database_url, secure_cookies=False))
-        self.sessions: sessionmaker[Session] = self.app.state.sessions
-        self.port = port or free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self._server: uvicorn.Server | None = None
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> LoopbackServer:
-        config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="off")
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, daemon=True)
-        self._thread.start()
-        deadline = time.monotonic() + 10
-        while not self._server.started:
-            if time.monotonic() > deadline or not self._thread.is_alive():
-                raise RuntimeError("uvicorn did not start")
-            time.sleep(0.01)
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.should_exit = True
-            assert self._thread is not None
-            self._thread.join(10)
-            self._server = None
-
-    def dispose(self) -> None:
-        self.stop()
-        self.app.state.engine.dispose()
 
 
 @dataclass

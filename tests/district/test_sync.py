@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import os
 import stat
+import time
 from pathlib import Path
 
 import pytest
 import requests
-from conftest import LoopbackServer, World
+from conftest import World
 from faultproxy import FaultProxy
+from loopback import LoopbackServer
 from sqlalchemy import select
 
 from district import service
@@ -238,11 +240,12 @@ def test_the_directory_arrives_incrementally(world: World, tmp_path: Path) -> No
 def test_settings_from_the_server_rename_the_campus_on_the_kiosk(world: World, tmp_path: Path) -> None:
     desk = make_desk(tmp_path)
     client = enrolled(desk, world.server.url, world.code_a)
-    client.pull()
+    desk._synced(client.sync())
     assert desk.campus_name == "Lincoln Elementary"
+    assert str(desk.zone) == "America/Chicago"
     with world.server.sessions.begin() as db:
         service.update_settings(db, db.get_one(service.Campus, world.campus_a), name="Lincoln Elementary School")
-    client.pull()
+    desk._synced(client.sync())  # what the sync thread does after each round
     assert desk.campus_name == "Lincoln Elementary School"
 
 
@@ -258,6 +261,7 @@ def test_sign_outs_made_on_both_sides_while_offline_merge_to_the_earliest(world:
     desk.sign_out(first)
     # The visitor signs out `second` at the kiosk first; the office, not yet told, signs them out later.
     desk.sign_out(second)
+    time.sleep(0.005)
     with world.server.sessions.begin() as db:
         kiosk_second_ms = desk.store.get(second).signed_out  # type: ignore[union-attr]
         assert service.sign_out_at_office(db, world.campus_a, second)
@@ -271,6 +275,22 @@ def test_sign_outs_made_on_both_sides_while_offline_merge_to_the_earliest(world:
     assert on_server[second].signed_out_ms == int(kiosk_second_ms.timestamp() * 1000)  # type: ignore[union-attr]
     assert on_kiosk[second].signed_out_by == "visitor"  # type: ignore[union-attr]
     assert desk.on_site() == []
+
+
+def test_sign_outs_at_the_same_millisecond_converge_too(world: World, tmp_path: Path) -> None:
+    from kiosk import wire
+
+    desk = make_desk(tmp_path)
+    client = enrolled(desk, world.server.url, world.code_a)
+    [visit_id] = check_in(desk, 1)
+    client.sync()
+    at = service.now_ms()
+    for by in ("visitor", "staff"):  # two kiosk sign-outs, one millisecond, in the "wrong" order
+        client.http.post(client.base + "/sync/push", json={"events": [wire.sign_out_event(visit_id, at, by)]})
+    client.pull()
+    on_server, on_kiosk = server_visits(world.server)[visit_id], desk.store.get(visit_id)
+    assert (on_server.signed_out_ms, on_server.signed_out_by) == (at, "staff")
+    assert on_kiosk is not None and on_kiosk.signed_out_by == "staff"
 
 
 # -- faults ---------------------------------------------------------------------------------------
