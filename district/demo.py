@@ -69,7 +69,7 @@ def serve_demo(data_dir: Path, host: str, port: int) -> int:
     print(f"District server: {url}/office  (front office: {SECRETARY})  {url}/district  (district IT: {ADMIN})")
     print(f"Demo password for both: {DEMO_PASSWORD}.  The kiosk opens in its own window; close it to stop.")
     try:
-        kiosk = subprocess.run([sys.executable, "-m", "kiosk.cli", "demo", "--data-dir", str(kiosk_dir)])
+        kiosk = subprocess.run([sys.executable, "-m", "kiosk.cli", "demo", "--data-dir", str(kiosk_dir)], check=False)
     except KeyboardInterrupt:
         return 0
     finally:

@@ -117,7 +117,9 @@ def _session(ca_bundle: Path | None) -> requests.Session:
 def _call(session: requests.Session, method: str, url: str, **kwargs: Any) -> dict[str, Any]:
     """One request; SyncError for every way it can fail, with the server's own reason when it gives one."""
     try:
-        response = session.request(method, url, timeout=TIMEOUT, **kwargs)
+        # verify= on each request: requests lets $REQUESTS_CA_BUNDLE override a session's own bundle
+        # (psf/requests#3829), which would silently drop the district's CA.
+        response = session.request(method, url, timeout=TIMEOUT, verify=session.verify, **kwargs)
     except requests.exceptions.SSLError as exc:
         raise SyncError("offline", f"TLS certificate not trusted ({exc.__class__.__name__}); see server.ca_bundle")
     except requests.RequestException as exc:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from pathlib import Path
 
 import uvicorn
 from sqlalchemy.orm import Session, sessionmaker
@@ -21,16 +22,19 @@ def free_port() -> int:
 class LoopbackServer:
     """uvicorn serving the real app on 127.0.0.1; can be stopped and started again on the same port."""
 
-    def __init__(self, database_url: str, port: int | None = None) -> None:
+    def __init__(self, database_url: str, port: int | None = None, tls: tuple[Path, Path] | None = None) -> None:
         self.app = create_app(ServerSettings(database_url=database_url, secure_cookies=False))
         self.sessions: sessionmaker[Session] = self.app.state.sessions
         self.port = port or free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.tls = tls  # (certificate, key): serve https
+        self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
 
     def start(self) -> LoopbackServer:
-        config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="off")
+        certificate, key = self.tls or (None, None)
+        config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="off",
+                                ssl_certfile=certificate, ssl_keyfile=key)  # fmt: skip
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, daemon=True)
         self._thread.start()
