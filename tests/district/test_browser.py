@@ -1,0 +1,175 @@
+"""The front office in a real browser (Debian's Chromium, driven by Playwright) against the real
+server: a visit checked in on a real kiosk appears live without a reload, and the office signs
+it out. Also saves the screenshots in docs/screenshots/district-*.png for people to look at."""
+
+from __future__ import annotations
+
+import os
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from conftest import LoopbackServer
+from sqlalchemy import select
+
+from district import service
+from district.models import Kiosk
+from kiosk.checkin import Draft, FrontDesk
+from kiosk.config import Config
+from kiosk.directory import StaffMember
+from kiosk.store import Store
+from kiosk.sync import SyncClient, enroll
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]  # fmt: skip
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+VIEWPORT = {"width": 1366, "height": 768}  # the usual front-office PC
+PASSWORD = "correct horse battery staple"
+ZONE = ZoneInfo("America/Chicago")
+
+sync_api = pytest.importorskip("playwright.sync_api")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    if not CHROMIUM.exists():
+        message = f"{CHROMIUM} is missing (apt install chromium)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    with sync_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[LoopbackServer]:
+    s = LoopbackServer(f"sqlite:///{tmp_path / 'district.sqlite3'}").start()
+    yield s
+    s.dispose()
+
+
+def visit(minutes_ago: int, first: str, last: str, **fields: object) -> dict:
+    """A visit checked in some minutes before now (so times and "how long" look like a real morning)."""
+    moment = service.now_ms() - minutes_ago * 60_000
+    day = datetime.fromtimestamp(moment / 1000, ZONE).date()
+    return {"type": "visit", "id": str(uuid.uuid4()), "first_name": first, "last_name": last, "reason": "pickup",
+            "host_id": None, "host_name": None, "language": "en", "interpreter": False,
+            "checked_in_ms": moment, "local_day": day.isoformat()} | fields  # fmt: skip
+
+
+def populate(server: LoopbackServer) -> str:
+    """Two campuses, users, kiosks and a realistic morning at Lincoln; returns a kiosk code."""
+    day = 24 * 60
+    with server.sessions.begin() as db:
+        lincoln = service.add_campus(db, "Lincoln Elementary", "America/Chicago", ["en", "es"])
+        roosevelt = service.add_campus(db, "Roosevelt Middle", "America/Chicago", ["en", "es"])
+        code = service.add_kiosk(db, lincoln.id, "Front door").code
+        side = service.add_kiosk(db, lincoln.id, "Gym entrance").kiosk
+        hall = service.add_kiosk(db, roosevelt.id, "Main office").kiosk
+        service.add_user(db, "sara@rusd.org", "Sara Mitchell", PASSWORD, "secretary", lincoln.id)
+        service.add_user(db, "ada@rusd.org", "Ada Okafor", PASSWORD, "district_admin", None)
+        service.replace_staff(db, lincoln.id, [StaffMember("t-1", "Ana", "García", display_name="Ms. García")])
+        morning = [
+            visit(58, "Rosa", "Hernández", language="es", reason="dropoff"),
+            visit(47, "محمد", "الأحمد", language="ar", interpreter=True, reason="meeting", host_id="t-1",
+                  host_name="Ms. García"),
+            visit(33, "丽娜", "张", language="zh", reason="pickup"),
+            visit(21, "María Guadalupe", "Núñez", language="es", interpreter=True, reason="meeting",
+                  host_id="t-1", host_name="Ms. García"),
+            visit(12, "James", "O'Connor", reason="volunteer"),
+        ]  # fmt: skip
+        service.apply_events(db, side.id, lincoln.id, morning)
+        left = {"type": "sign_out", "visit_id": morning[0]["id"], "at_ms": service.now_ms() - 50 * 60_000, "by": "visitor"}
+        service.apply_events(db, side.id, lincoln.id, [left])
+        languages = ("en", "es", "vi", "ar", "es", "zh", "es")
+        history = [visit(d * day + 30 * n, f"Visitor{chr(65 + n)}", "Smith", language=languages[(d + n) % 7])
+                   for d in range(1, 14) for n in range(d % 4 + 2)]  # fmt: skip
+        service.apply_events(db, side.id, lincoln.id, history)
+        roosevelt_days = [visit(d * day + 5, "Thanh", "Nguyễn", language="vi") for d in range(0, 14, 2)]
+        service.apply_events(db, hall.id, roosevelt.id, roosevelt_days)
+        heartbeat(side, seen_minutes_ago=1, version="1.0.0", backlog=0, refused=0, free=23_400_000_000)
+        heartbeat(hall, seen_minutes_ago=47, version="0.9.2", backlog=12, refused=1, free=800_000_000)
+        return code
+
+
+def heartbeat(kiosk: Kiosk, seen_minutes_ago: int, version: str, backlog: int, refused: int, free: int) -> None:
+    """What an enrolled kiosk's heartbeats would have left on its row."""
+    kiosk.token_hash, kiosk.enrolled_ms = uuid.uuid4().hex * 2, service.now_ms() - 30 * 86_400_000
+    kiosk.enrollment_code_hash = kiosk.enrollment_expires_ms = None
+    kiosk.last_seen_ms, kiosk.version = service.now_ms() - seen_minutes_ago * 60_000, version
+    kiosk.backlog, kiosk.refused, kiosk.free_disk_bytes = backlog, refused, free
+
+
+def sign_in(page: object, url: str, email: str) -> None:
+    page.goto(url + "/login")  # type: ignore[attr-defined]
+    page.fill("input[name=email]", email)  # type: ignore[attr-defined]
+    page.fill("input[name=password]", PASSWORD)  # type: ignore[attr-defined]
+    page.click("button[type=submit].primary")  # type: ignore[attr-defined]
+
+
+def test_a_kiosk_visit_appears_live_and_the_office_signs_it_out(browser: object, server: LoopbackServer,
+                                                              tmp_path: Path) -> None:  # fmt: skip
+    expect = sync_api.expect
+    code = populate(server)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(viewport=VIEWPORT, locale="en-US", timezone_id="America/Chicago")  # type: ignore[attr-defined]
+    page = context.new_page()
+    page.goto(server.url + "/login")
+    page.screenshot(path=str(SCREENSHOTS / "district-login.png"), full_page=True)
+    sign_in(page, server.url, "sara@rusd.org")
+    expect(page).to_have_url(server.url + "/office")
+    expect(page.locator("#live-status")).to_contain_text("Live · updated", timeout=3000)
+    navigations: list[str] = []
+    page.on("framenavigated", lambda frame: navigations.append(frame.url) if frame == page.main_frame else None)
+    page.evaluate("window.__notReloaded = true")
+
+    # A visitor checks in on a real kiosk, which syncs through the real client.
+    config = Config(campus_name="Lincoln Elementary", data_dir=tmp_path / "kiosk", timezone="America/Chicago")
+    desk = FrontDesk(config, Store(config.database_path))
+    client = SyncClient(desk.store, enroll(server.url, code, config.enrollment_path))
+    arrival = desk.check_in(Draft(language="es", first_name="Lucía", last_name="Martínez", reason="pickup"))
+    assert client.push() == (1, 0)
+    started = time.monotonic()
+    expect(page.locator(f"#visit-{arrival.id}")).to_be_visible(timeout=2000)
+    expect(page.locator(f"#onsite-{arrival.id}")).to_contain_text("Lucía Martínez", timeout=2000)
+    assert time.monotonic() - started < 2.0
+    assert navigations == [] and page.evaluate("window.__notReloaded") is True  # swapped in, not reloaded
+    page.screenshot(path=str(SCREENSHOTS / "district-office.png"), full_page=True)
+    rtl = page.locator("#live td.name span[dir=auto]", has_text="محمد").first
+    assert rtl.evaluate("e => getComputedStyle(e).direction") == "rtl"  # the name reads right to left
+    assert rtl.evaluate("e => getComputedStyle(e.closest('td')).direction") == "ltr"  # the table does not
+
+    # The office signs them out: they leave "On site now", and the kiosk learns it at its next pull.
+    page.click(f"#onsite-{arrival.id} button")
+    expect(page.locator(f"#onsite-{arrival.id}")).to_have_count(0)
+    expect(page.locator(f"#visit-{arrival.id}")).to_contain_text("Left")
+    client.pull()
+    assert desk.store.get(arrival.id).signed_out_by == "office"  # type: ignore[union-attr]
+
+    # The server goes away: the page says so, and recovers by itself.
+    expect(page.locator("#live-status")).to_contain_text("Live", timeout=3000)
+    server.stop()
+    expect(page.locator("#live-status")).to_have_text("Offline, retrying…", timeout=4000)
+    server.start()
+    expect(page.locator("#live-status")).to_contain_text("Live · updated", timeout=5000)
+    context.close()
+
+
+def test_the_district_page_screenshot(browser: object, server: LoopbackServer) -> None:
+    populate(server)
+    with server.sessions() as db:
+        assert db.scalars(select(Kiosk)).all()
+    context = browser.new_context(viewport=VIEWPORT, locale="en-US", timezone_id="America/Chicago")  # type: ignore[attr-defined]
+    page = context.new_page()
+    sign_in(page, server.url, "ada@rusd.org")
+    sync_api.expect(page).to_have_url(server.url + "/district")
+    sync_api.expect(page.locator("#visits-per-day")).to_be_visible()
+    page.screenshot(path=str(SCREENSHOTS / "district-district.png"), full_page=True)
+    context.close()
