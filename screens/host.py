@@ -14,26 +14,21 @@ class HostScreen(KioskScreen):
 
     def on_kv_post(self, *_args: object) -> None:
         self._search_trigger = Clock.create_trigger(self.search, 0)
+        self._buttons: list = []  # reused: making and measuring new labels was most of a keystroke's cost
+        self._shown: list[StaffMember] | None = None
         self.ids.query.bind(text=lambda *_a: self._search_trigger())
-        self.app.bind(tr=lambda *_a: self.search())
+        self.app.bind(tr=lambda *_a: self.search(relabel=True))
 
     def activate(self) -> None:
         self.ids.keyboard.target = self.ids.query
         self.ids.query.focus = True
         self.search()
 
-    def search(self, *_args: object) -> None:
-        from screens.widgets import KButton
-
+    def search(self, *_args: object, relabel: bool = False) -> None:
         query = self.ids.query.text
         results = self.desk.search_staff(query, limit=6) if query.strip() else []
-        box = self.ids.results
-        box.clear_widgets()
-        for member in results:
-            button = KButton(kind="choice", text=self.describe(member))
-            button.member = member
-            button.bind(on_release=lambda b: self.choose(b.member))
-            box.add_widget(button)
+        if relabel or results != self._shown:
+            self.show_results(results)
         tr = self.app.tr
         if self.desk.directory_state.error and not len(self.desk.directory):
             self.hint = tr("The staff list is not available right now. Tap “Skip” and the front desk will help.")
@@ -43,6 +38,21 @@ class HostScreen(KioskScreen):
             self.hint = tr("Nobody found for “{query}”. Check the spelling, or tap “Skip”.").format(query=query.strip())
         else:
             self.hint = ""
+
+    def show_results(self, results: list[StaffMember]) -> None:
+        from screens.widgets import KButton
+
+        while len(self._buttons) < len(results):
+            button = KButton(kind="choice")
+            button.bind(on_release=lambda b: self.choose(b.member))
+            self._buttons.append(button)
+        box = self.ids.results
+        box.clear_widgets()
+        for button, member in zip(self._buttons, results):
+            button.member = member
+            button.text = self.describe(member)  # Kivy lays the text out again only if it changed
+            box.add_widget(button)
+        self._shown = results
 
     def describe(self, member: StaffMember) -> str:
         parts = [member.name]

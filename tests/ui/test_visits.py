@@ -54,7 +54,7 @@ def test_sign_out_shows_first_name_and_initial_only(make_app, desk):
 
 
 def test_idle_reset_wipes_what_was_typed_and_the_language(make_app, desk):
-    desk.config = replace(desk.config, idle_seconds=1)
+    desk.config = replace(desk.config, idle_seconds=3)  # long enough to type "Ana" on a busy machine
     app = make_app()
 
     def script(app):
@@ -65,7 +65,7 @@ def test_idle_reset_wipes_what_was_typed_and_the_language(make_app, desk):
         yield from frames(2)
         yield from tap_keys(app, "Ana")
         assert app.root.current_screen.ids.first.text == "Ana"
-        yield 1.6
+        yield 3.6
         assert app.current == "welcome"
         assert app.language == "en"
         assert app.draft is None
