@@ -16,7 +16,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from district import service
-from district.schemas import EnrollBody, Heartbeat, PushBody
+from district.schemas import BIGINT, EnrollBody, Heartbeat, PushBody
 from kiosk import wire
 
 router = APIRouter(prefix=wire.API, tags=["kiosk sync"])
@@ -72,7 +72,7 @@ def push(body: PushBody, kiosk: ThisKiosk, request: Request) -> dict[str, Any]:
 def changes(
     kiosk: ThisKiosk,
     request: Request,
-    since: Annotated[int, Query(ge=0, description="the cursor from the last answer; 0 for everything")] = 0,
+    since: Annotated[int, Query(ge=0, le=BIGINT, description="the cursor from the last answer; 0 for everything")] = 0,
     limit: Annotated[int, Query(ge=1, le=wire.MAX_CHANGES)] = wire.MAX_CHANGES,
 ) -> dict[str, Any]:
     """The campus's staff directory, sign-outs made elsewhere and settings, newer than `since`."""

@@ -20,6 +20,7 @@ from kiosk.text import MAX_FIELD_LENGTH, NameProblem, clean_name, strip_invisibl
 
 UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 LANGUAGE_PATTERN = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$"
+BIGINT = 2**63 - 1  # the database's largest integer: anything above is a 422, not a 500
 EARLIEST_MS = 1_577_836_800_000  # 2020-01-01: before that, the kiosk's clock is wrong
 FUTURE_SLACK_MS = 24 * 3600 * 1000
 
@@ -105,8 +106,8 @@ class Heartbeat(Strict):
     version: Annotated[str, StringConstraints(max_length=40), AfterValidator(_plain)]
     backlog: int = Field(ge=0, le=10**9)
     refused: int = Field(ge=0, le=10**9)
-    last_sync_ms: int | None = Field(default=None, ge=0)
-    free_disk_bytes: int | None = Field(default=None, ge=0)
+    last_sync_ms: int | None = Field(default=None, ge=0, le=BIGINT)
+    free_disk_bytes: int | None = Field(default=None, ge=0, le=BIGINT)
 
 
 def describe(exc: ValidationError) -> str:

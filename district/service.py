@@ -149,8 +149,16 @@ def apply_events(db: Session, kiosk_id: str, campus_id: int, raw_events: list[An
         insert_ = _insert(db)
         statement = insert_(Visit).on_conflict_do_nothing(index_elements=["id"]).returning(Visit.id)
         stored = set(db.scalars(statement, rows).all())
+        conflicts = {v.id for _, v in visits} - stored
+        if conflicts:  # "duplicate" only for this campus's own visit: never let a kiosk drop another's
+            elsewhere = set(db.scalars(select(Visit.id).where(Visit.id.in_(conflicts), Visit.campus_id != campus_id)))
+        else:
+            elsewhere = set()
         for i, v in visits:
-            results[i] = {"status": "stored" if v.id in stored else "duplicate"}
+            if v.id in elsewhere:
+                results[i] = {"status": "refused", "error": "id: already used by a visit of another campus"}
+            else:
+                results[i] = {"status": "stored" if v.id in stored else "duplicate"}
     for i, s in sign_outs:
         results[i] = _sign_out(db, campus_id, s.visit_id, s.at_ms, s.by)
     return results
@@ -189,6 +197,9 @@ def changes(db: Session, campus_id: int, since: int, limit: int = wire.MAX_CHANG
     if campus is None:
         raise NotFound(f"no campus {campus_id}")
     top = campus.revision  # every change numbered up to here is committed (take_revisions)
+    if since > top:  # the kiosk saw changes this database no longer has (restored from a backup)
+        return {"reset": True, "cursor": 0, "more": True, "staff": [], "sign_outs": [], "settings": None,
+                "has_directory": False}  # fmt: skip
     staff = db.scalars(
         select(Staff).where(Staff.campus_id == campus_id, Staff.revision > since, Staff.revision <= top)
         .order_by(Staff.revision).limit(limit + 1)
@@ -204,10 +215,13 @@ def changes(db: Session, campus_id: int, since: int, limit: int = wire.MAX_CHANG
     )
     more = len(items) > limit
     items = items[:limit]
-    cursor = items[-1][0] if more else max(top, since)
+    cursor = items[-1][0] if more else top
+    has_directory = db.scalar(select(Staff.id).where(Staff.campus_id == campus_id).limit(1)) is not None
     return {
+        "reset": False,
         "cursor": cursor,
         "more": more,
+        "has_directory": has_directory,
         "staff": [_staff_out(s) for _, kind, s in items if kind == "staff"],
         "sign_outs": [
             {"visit_id": r.id, "at_ms": r.signed_out_ms, "by": r.signed_out_by} for _, kind, r in items if kind == "sign_out"
@@ -323,4 +337,5 @@ def start_web_session(db: Session, user_id: int, hours: int) -> NewWebSession:
 
 def end_web_session(db: Session, token_hash: str) -> None:
     db.execute(delete(WebSession).where(WebSession.token_hash == token_hash))
+
 

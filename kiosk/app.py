@@ -79,7 +79,7 @@ class KioskApp(App):
         self.attention = ""
         self.campus_name = desk.campus_name
         self.logo = str(desk.config.campus_logo or "")
-        self.set_language(desk.config.default_language)
+        self.set_language(desk.default_language)
 
     def build(self) -> ScreenManager:
         from screens import theme
@@ -136,7 +136,7 @@ class KioskApp(App):
         if self.desk is None:
             self.show("attention")
             return
-        self.set_language(self.desk.config.default_language)
+        self.set_language(self.desk.default_language)
         self.show("welcome")
 
     # -- language ------------------------------------------------------------------------
@@ -152,7 +152,7 @@ class KioskApp(App):
 
     @property
     def offered_languages(self) -> list[str]:
-        return list(self.desk.config.languages) if self.desk else ["en"]
+        return list(self.desk.languages) if self.desk else ["en"]
 
     @staticmethod
     def font_for(text: str, bold: bool = False) -> str:
@@ -212,7 +212,7 @@ class KioskApp(App):
         self.home()
 
     def _default_language(self) -> str:
-        return self.desk.config.default_language if self.desk else "en"
+        return self.desk.default_language if self.desk else "en"
 
     # -- staff mode ----------------------------------------------------------------------
     def staff_tap(self) -> None:

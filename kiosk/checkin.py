@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from kiosk.config import Config
 from kiosk.directory import Directory, DirectoryError, StaffMember, load_csv
 from kiosk.ids import new_id
+from kiosk.language import languages as installed_languages
 from kiosk.pin import PinAttempt, PinGate
 from kiosk.reasons import BY_CODE
 from kiosk.store import Store, StoreStatus, StoreUnavailable, Visit
@@ -90,7 +91,7 @@ class FrontDesk:
         return self.sync_worker.status if self.sync_worker else SyncStatus()
 
     def _synced(self, report: SyncReport) -> None:
-        if report.changes:
+        if report.changes or report.directory_changed:
             self._load_settings()
         if report.directory_changed:
             self.use_synced_directory()
@@ -102,6 +103,9 @@ class FrontDesk:
         except StoreUnavailable:
             return False
         if members is None:
+            if self.directory_state.from_server:  # enrolled elsewhere, with no directory there yet: the CSV again
+                self.directory_state = DirectoryState(Directory(), self.config.directory_csv, None)
+                self.reload_directory()
             return False
         self.directory_state = DirectoryState(Directory(members), None, None, from_server=True)
         log.info("staff directory from the district server: %d staff", len(members))
@@ -111,6 +115,24 @@ class FrontDesk:
     def campus_name(self) -> str:
         """The server's name for the campus once synced, else the config's."""
         return str(self.server_settings().get("campus_name") or self.config.campus_name)
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """The server's languages once synced (those this kiosk has catalogs for), else the config's."""
+        offered = self._settings.get("languages")
+        if isinstance(offered, list):
+            known = tuple(c for c in offered if isinstance(c, str) and c in installed_languages())
+            if known:
+                return known
+        return self.config.languages
+
+    @property
+    def default_language(self) -> str:
+        languages = self.languages
+        if languages == self.config.languages:
+            return self.config.default_language
+        default = self._settings.get("default_language")
+        return default if isinstance(default, str) and default in languages else languages[0]
 
     def server_settings(self) -> dict[str, object]:
         return self._settings

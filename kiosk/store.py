@@ -348,10 +348,18 @@ class Store:
         staff: list[tuple[StaffMember, bool]],
         sign_outs: list[RemoteSignOut],
         settings: dict[str, Any] | None,
+        has_directory: bool = True,
+        first_page: bool = False,
     ) -> None:
-        """One page of changes and its cursor, stored together: a crash never skips or half-applies a page."""
+        """One page of changes and its cursor, stored together: a crash never skips or half-applies a page.
+
+        The first page of a pull from cursor 0 starts the directory afresh. Until the server
+        has a directory for the campus (`has_directory`), the kiosk keeps using its CSV.
+        """
 
         def work(conn: sqlite3.Connection) -> None:
+            if first_page:
+                conn.execute("DELETE FROM staff")
             for member, active in staff:
                 if active:
                     conn.execute(
@@ -371,7 +379,21 @@ class Store:
             if settings is not None:
                 _set_state(conn, "settings", json.dumps(settings))
             _set_state(conn, "cursor", str(cursor))
-            _set_state(conn, "directory_synced", "1")
+            if has_directory:
+                _set_state(conn, "directory_synced", "1")
+            else:
+                conn.execute("DELETE FROM sync_state WHERE key = 'directory_synced'")
+
+        self._transaction(work)
+
+    def forget_server_state(self, identity: str) -> None:
+        """Another server or campus (re-enrolled), or a server restored from a backup: pull everything
+        again. The outbox is kept: visits made here still go to the server the kiosk is enrolled with."""
+
+        def work(conn: sqlite3.Connection) -> None:
+            conn.execute("DELETE FROM staff")
+            conn.execute("DELETE FROM sync_state WHERE key IN ('cursor', 'settings', 'directory_synced')")
+            _set_state(conn, "enrolled_as", identity)
 
         self._transaction(work)
 

@@ -203,18 +203,37 @@ class SyncClient:
             refused += len(failed)
         return delivered, refused
 
+    @property
+    def identity(self) -> str:
+        return f"{self.enrollment.server_url} {self.enrollment.kiosk_id}"
+
     def pull(self) -> tuple[int, bool]:
         """Fetch changes until up to date; (number of changes, whether the directory changed)."""
         count, directory_changed = 0, False
+        if self.store.get_state("enrolled_as") != self.identity:
+            self.store.forget_server_state(self.identity)
+            directory_changed = True
         while True:
             since = int(self.store.get_state("cursor") or 0)
             answer = _call(self.http, "GET", self.base + "/sync/changes", params={"since": since})
+            if answer.get("reset") is True:
+                log.warning("sync: the server no longer has changes this kiosk saw (restored?): pulling everything")
+                self.store.forget_server_state(self.identity)
+                directory_changed = True
+                continue
             try:
                 cursor = int(answer["cursor"])
+                if not since <= cursor < 2**63:
+                    raise ValueError(f"cursor {cursor} after {since}")
+                for key in ("staff", "sign_outs"):
+                    if not isinstance(answer[key], list) or not all(isinstance(x, dict) for x in answer[key]):
+                        raise TypeError(f"{key} is not a list of objects")
                 staff = [_staff_member(s) for s in answer["staff"]]
                 sign_outs = [
                     RemoteSignOut(str(s["visit_id"]), int(s["at_ms"]), str(s["by"])) for s in answer["sign_outs"]
                 ]
+                if any(not 0 <= s.at_ms < 2**63 for s in sign_outs):
+                    raise ValueError("a sign-out time out of range")
                 settings = answer.get("settings")
                 if settings is not None and not isinstance(settings, dict):
                     raise TypeError("settings")
@@ -222,7 +241,10 @@ class SyncClient:
                 raise SyncError("answer", f"the changes are malformed ({exc})") from None
             if sign_outs and any(s.by not in wire.SIGNED_OUT_BY for s in sign_outs):
                 raise SyncError("answer", "a sign-out by an unknown party")
-            self.store.apply_changes(cursor, staff, sign_outs, settings)
+            self.store.apply_changes(
+                cursor, staff, sign_outs, settings, has_directory=answer.get("has_directory") is not False,
+                first_page=since == 0,
+            )  # fmt: skip
             count += len(staff) + len(sign_outs) + (settings is not None)
             directory_changed |= bool(staff) or since == 0
             if not answer.get("more") or cursor <= since:
@@ -308,14 +330,12 @@ class SyncWorker:
             self._wake.clear()
             delay = self.interval
             try:
-                report = self.client.sync()
+                self._succeeded(self.client.sync())
             except (SyncError, StoreUnavailable) as exc:
                 delay = self._failed(exc)
             except Exception:  # a bug must not end syncing for good: log it and try again later
                 log.exception("sync failed unexpectedly")
                 delay = self._failed(SyncError("bug", "unexpected error (see the log)"))
-            else:
-                self._succeeded(report)
             # After a failure, wait out the backoff even if a check-in asks for a sync sooner.
             (self._stop if self.status.failures else self._wake).wait(delay)
 

@@ -12,8 +12,10 @@ Kiosk -> server, POST {API}/sync/push  {"events": [event, ...]} (at most MAX_BAT
   one per event, in order. "refused" is final (the event can never be accepted as it is).
 
 Server -> kiosk, GET {API}/sync/changes?since=CURSOR&limit=N
-  answer: {"cursor": int, "more": bool, "staff": [staff, ...], "sign_outs": [...],
-           "settings": {...} | null}
+  answer: {"reset": bool, "cursor": int, "more": bool, "has_directory": bool,
+           "staff": [staff, ...], "sign_outs": [...], "settings": {...} | null}
+  reset: the kiosk's cursor is ahead of the server (a database restored from a backup):
+  forget the cursor and pull everything again from 0.
   staff: {"id", "first_name", "last_name", "display_name", "role", "room", "languages": [..],
           "active": bool}  (active false: remove from the kiosk's directory)
 

@@ -6,6 +6,7 @@ and the answer arrives on Kivy's main thread.
 
 from __future__ import annotations
 
+import logging
 import threading
 
 from kivy.clock import mainthread
@@ -13,6 +14,8 @@ from kivy.properties import BooleanProperty, StringProperty
 
 from kiosk.sync import SyncError
 from screens.base import KioskScreen, load_kv
+
+log = logging.getLogger(__name__)
 
 
 class ConnectScreen(KioskScreen):
@@ -53,6 +56,9 @@ class ConnectScreen(KioskScreen):
                 message = tr("The server did not accept the code: {reason}").format(reason=exc.detail)
             else:
                 message = tr("The server could not be reached. Check the address and the network.")
+        except Exception:  # the token could not be saved (a full or read-only disk), or a bug: never hang here
+            log.exception("enrollment failed")
+            message = tr("Something went wrong while connecting. The log has the details.")
         self._done(message, ok)
 
     @mainthread

@@ -13,10 +13,10 @@ import requests
 from conftest import World
 from faultproxy import FaultProxy
 from loopback import LoopbackServer
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from district import service
-from district.models import Kiosk, Visit
+from district.models import Campus, Kiosk, Staff, Visit
 from kiosk.checkin import Draft, FrontDesk
 from kiosk.config import Config
 from kiosk.directory import StaffMember
@@ -247,6 +247,12 @@ def test_settings_from_the_server_rename_the_campus_on_the_kiosk(world: World, t
         service.update_settings(db, db.get_one(service.Campus, world.campus_a), name="Lincoln Elementary School")
     desk._synced(client.sync())  # what the sync thread does after each round
     assert desk.campus_name == "Lincoln Elementary School"
+    assert desk.languages == ("en", "es") and desk.default_language == "en"
+    with world.server.sessions.begin() as db:  # Spanish first; Klingon has no catalog on this kiosk
+        service.update_settings(db, db.get_one(Campus, world.campus_a), languages=["es", "tlh", "en"],
+                                default_language="es")  # fmt: skip
+    desk._synced(client.sync())
+    assert desk.languages == ("es", "en") and desk.default_language == "es"
 
 
 def test_sign_outs_made_on_both_sides_while_offline_merge_to_the_earliest(world: World, tmp_path: Path) -> None:
@@ -433,3 +439,67 @@ def test_the_heartbeat_is_recorded(world: World, tmp_path: Path) -> None:
     with world.server.sessions() as db:
         kiosk = db.get_one(Kiosk, client.enrollment.kiosk_id)
         assert kiosk.backlog == 2 and kiosk.version and kiosk.free_disk_bytes and kiosk.last_seen_ms
+
+
+# -- what the review found: re-enrolling, restores, empty directories, id conflicts -------------
+def test_re_enrolling_with_another_campus_starts_its_directory_afresh(world: World, tmp_path: Path) -> None:
+    with world.server.sessions.begin() as db:
+        service.replace_staff(db, world.campus_a, [StaffMember(f"a{i}", "Ana", f"Alpha{i}") for i in range(40)])
+        service.replace_staff(db, world.campus_b, [StaffMember("b1", "Thanh", "Nguyễn")])
+    desk = make_desk(tmp_path)
+    desk.enroll(world.server.url, world.code_a)
+    desk._synced(desk.sync_worker.client.sync())  # type: ignore[union-attr]
+    assert len(desk.directory) == 40 and desk.campus_name == "Lincoln Elementary"
+    desk.enroll(world.server.url, world.code_b)
+    desk._synced(desk.sync_worker.client.sync())  # type: ignore[union-attr]
+    desk.stop_sync()
+    assert [m.last_name for m in desk.directory.members] == ["Nguyễn"]
+    assert desk.campus_name == "Roosevelt Middle"
+
+
+def test_a_server_restored_from_a_backup_makes_kiosks_pull_everything_again(world: World, tmp_path: Path) -> None:
+    desk = make_desk(tmp_path)
+    client = enrolled(desk, world.server.url, world.code_a)
+    with world.server.sessions.begin() as db:
+        service.replace_staff(db, world.campus_a, [StaffMember("s1", "Ana", "García"), StaffMember("s2", "Bo", "Li")])
+    client.pull()
+    # The restored database is older: it has only s1, and its revisions are behind the kiosk's cursor.
+    with world.server.sessions.begin() as db:
+        db.execute(update(Staff).where(Staff.external_id == "s2").values(active=False))
+        db.execute(update(Campus).values(revision=1))
+        db.execute(update(Staff).values(revision=1))
+    client.pull()
+    assert [m.id for m in desk.store.staff() or []] == ["s1"]
+
+
+def test_an_empty_server_directory_leaves_the_csv_in_use(world: World, tmp_path: Path) -> None:
+    from kiosk.demo import STAFF_CSV
+
+    config = Config(campus_name="Lincoln", data_dir=tmp_path / "k", directory_csv=STAFF_CSV)
+    desk = FrontDesk(config, Store(config.database_path))
+    csv_count = len(desk.directory)
+    client = enrolled(desk, world.server.url, world.code_a)
+    desk._synced(client.sync())
+    assert len(desk.directory) == csv_count > 0
+    with world.server.sessions.begin() as db:
+        service.replace_staff(db, world.campus_a, [StaffMember("s1", "Ana", "García")])
+    desk._synced(client.sync())
+    assert [m.id for m in desk.directory.members] == ["s1"]
+
+
+def test_a_visit_id_of_another_campus_is_refused_not_called_a_duplicate(world: World, tmp_path: Path) -> None:
+    desk_a, desk_b = make_desk(tmp_path, "a"), make_desk(tmp_path, "b")
+    client_a, client_b = enrolled(desk_a, world.server.url, world.code_a), enrolled(desk_b, world.server.url, world.code_b)
+    [visit_id] = check_in(desk_a, 1)
+    client_a.push()
+    copy = _visit_event(desk_a, visit_id)  # a cloned SD card, or a kiosk squatting on ids
+    result = client_b.http.post(client_b.base + "/sync/push", json={"events": [copy]}).json()["results"][0]
+    assert result["status"] == "refused" and "another campus" in result["error"]
+
+
+def test_numbers_too_big_for_the_database_are_a_422(world: World, tmp_path: Path) -> None:
+    desk = make_desk(tmp_path)
+    client = enrolled(desk, world.server.url, world.code_a)
+    assert client.http.get(client.base + "/sync/changes", params={"since": 2**63}).status_code == 422
+    beat = {"version": "1", "backlog": 0, "refused": 0, "last_sync_ms": 10**30, "free_disk_bytes": 1}
+    assert client.http.post(client.base + "/sync/heartbeat", json=beat).status_code == 422
