@@ -339,3 +339,26 @@ def end_web_session(db: Session, token_hash: str) -> None:
     db.execute(delete(WebSession).where(WebSession.token_hash == token_hash))
 
 
+
+# -- managing users (the Users page) --------------------------------------------------------------
+def end_user_sessions(db: Session, user_id: int, keep: str | None = None) -> None:
+    """Sign a user out everywhere, but for the session whose token hash is `keep` (if given)."""
+    statement = delete(WebSession).where(WebSession.user_id == user_id)
+    if keep is not None:
+        statement = statement.where(WebSession.token_hash != keep)
+    db.execute(statement)
+
+
+def set_user_active(db: Session, user: User, active: bool) -> None:
+    """Re-enable a user, or disable them: their open sessions end at once."""
+    user.active = active
+    if not active:
+        end_user_sessions(db, user.id)
+    db.flush()
+
+
+def set_password(db: Session, user: User, password: str, keep_session: str | None = None) -> None:
+    """A new password (scrypt); the user's sessions end, all but `keep_session` (an admin setting their own)."""
+    user.password_hash = hash_secret(password)
+    end_user_sessions(db, user.id, keep_session)
+    db.flush()

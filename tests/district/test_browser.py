@@ -17,7 +17,7 @@ from conftest import LoopbackServer
 from sqlalchemy import select
 
 from district import service
-from district.models import Kiosk
+from district.models import Campus, Kiosk
 from kiosk.checkin import Draft, FrontDesk
 from kiosk.config import Config
 from kiosk.directory import StaffMember
@@ -172,4 +172,37 @@ def test_the_district_page_screenshot(browser: object, server: LoopbackServer) -
     sync_api.expect(page).to_have_url(server.url + "/district")
     sync_api.expect(page.locator("#visits-per-day")).to_be_visible()
     page.screenshot(path=str(SCREENSHOTS / "district-district.png"), full_page=True)
+    context.close()
+
+
+def test_the_users_and_campus_settings_pages_screenshots(browser: object, server: LoopbackServer) -> None:
+    """An admin disables a user and edits a campus in the real browser; saves both pages' screenshots."""
+    expect = sync_api.expect
+    populate(server)
+    with server.sessions.begin() as db:
+        roosevelt = db.scalars(select(Campus).where(Campus.name == "Roosevelt Middle")).one()
+        service.add_user(db, "ben@rusd.org", "Ben Tran", PASSWORD, "secretary", roosevelt.id)
+        service.add_user(db, "lucia@rusd.org", "Lucía Fernández", PASSWORD, "secretary", roosevelt.id)
+        lincoln_id = db.scalars(select(Campus.id).where(Campus.name == "Lincoln Elementary")).one()
+    context = browser.new_context(viewport=VIEWPORT, locale="en-US", timezone_id="America/Chicago")  # type: ignore[attr-defined]
+    page = context.new_page()
+    sign_in(page, server.url, "ada@rusd.org")
+    page.goto(server.url + "/district/users")
+    page.click("button[aria-label='Disable Ben Tran']")
+    expect(page.locator("p.notice")).to_contain_text("The user was disabled")
+    expect(page.locator("button[aria-label='Re-enable Ben Tran']")).to_be_visible()
+    page.screenshot(path=str(SCREENSHOTS / "district-users.png"), full_page=True)
+    page.goto(server.url + "/district")
+    page.click(f"a[href='/district/campuses/{lincoln_id}/settings']")
+    expect(page.locator("input[name=name]")).to_have_value("Lincoln Elementary")
+    page.screenshot(path=str(SCREENSHOTS / "district-campus.png"), full_page=True)
+    page.fill("input[name=timezone]", "Mars/Olympus")
+    page.click("button[type=submit].primary")
+    expect(page.locator("#settings-error")).to_contain_text("not a time zone name")
+    expect(page.locator("input[name=timezone]")).to_have_value("Mars/Olympus")  # kept as typed, to correct
+    page.fill("input[name=timezone]", "America/Chicago")
+    page.fill("input[name=name]", "Lincoln Elementary School")
+    page.click("button[type=submit].primary")
+    expect(page.locator("p.notice")).to_contain_text("campus settings were saved")
+    expect(page.locator("#visits-per-day")).to_contain_text("Lincoln Elementary School")
     context.close()

@@ -16,12 +16,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import requests
-from conftest import LoopbackServer, World
+from conftest import LoopbackServer, World, campus
 from sqlalchemy import func, select, update
 
 from district import service
 from district.models import Campus, Kiosk, Staff, User, Visit, WebSession
 from kiosk import __version__ as kiosk_version
+from kiosk.checkin import FrontDesk
+from kiosk.config import Config
 from kiosk.pin import hash_secret
 from kiosk.store import Store
 from kiosk.sync import SyncClient, SyncError, enroll
@@ -574,7 +576,12 @@ def test_add_a_campus_and_a_secretary_for_it(site: Site) -> None:
     added = admin.form("/district/campuses", {"name": "Washington High", "timezone": "America/Denver",
                                               "languages": "es, en", "oneroster_org": "sch-wash"})  # fmt: skip
     assert added.status_code == 303
-    assert admin.form("/district/campuses", {"name": "washington high", "timezone": "UTC"}).status_code == 400
+    duplicate = admin.form("/district/campuses", {"name": "washington high", "timezone": "UTC", "languages": "en"})
+    assert duplicate.status_code == 400 and "already a campus named" in duplicate.text
+    no_language = admin.form("/district/campuses", {"name": "Adams", "timezone": "UTC", "languages": " , "})
+    assert no_language.status_code == 400 and "at least one language" in no_language.text
+    too_long = admin.form("/district/campuses", {"name": "A" * 201, "timezone": "UTC", "languages": "en"})
+    assert too_long.status_code == 400 and "too long" in too_long.text
     with site.server.sessions() as db:
         campus = db.scalars(select(Campus).where(Campus.name == "Washington High")).one()
         assert (campus.timezone, campus.languages, campus.default_language) == ("America/Denver", "es en", "es")
@@ -585,10 +592,184 @@ def test_add_a_campus_and_a_secretary_for_it(site: Site) -> None:
     assert admin.form("/district/users", user).headers["location"] == "/district/users?notice=user"
     assert admin.form("/district/users", user).status_code == 400  # the email is taken
     listed = tables(admin.get(site.url + "/district/users").text)["users"]
-    assert ["Wanda Wu", "wanda@rusd.org", "Secretary", "Washington High", "Active"] in listed
+    assert ["Wanda Wu", "wanda@rusd.org", "Secretary", "Washington High", "Active"] in [row[:5] for row in listed]
     wanda = Browser(site.url)
     assert wanda.sign_in("wanda@rusd.org", "long enough password").status_code == 303
     assert "Washington High" in wanda.get(site.url + "/office").text
+
+
+# -- managing users ----------------------------------------------------------------------------------------
+def user_id(server: LoopbackServer, email: str) -> int:
+    with server.sessions() as db:
+        return db.scalars(select(User.id).where(User.email == email)).one()
+
+
+def sessions_of(server: LoopbackServer, email: str) -> int:
+    with server.sessions() as db:
+        query = select(func.count()).select_from(WebSession).join(User).where(User.email == email)
+        return db.scalar(query) or 0
+
+
+def is_signed_in(browser: Browser) -> bool:
+    return browser.get(browser.url + "/office", allow_redirects=False).status_code == 200
+
+
+def test_an_admin_disables_a_user_at_once_and_re_enables_them(site: Site) -> None:
+    desk, laptop = signed_in(site, "sec.a@rusd.org"), signed_in(site, "sec.a@rusd.org")
+    admin = signed_in(site, "admin@rusd.org")
+    sara = user_id(site.server, "sec.a@rusd.org")
+    page = admin.get(site.url + "/district/users").text
+    assert f'action="/district/users/{sara}/disable"' in page
+    answer = admin.form(f"/district/users/{sara}/disable")
+    assert answer.status_code == 303 and answer.headers["location"] == "/district/users?notice=disabled"
+    assert not is_signed_in(desk) and not is_signed_in(laptop)  # both open sessions ended at once
+    assert sessions_of(site.server, "sec.a@rusd.org") == 0
+    refused = Browser(site.url).sign_in("sec.a@rusd.org")
+    assert refused.status_code == 401 and "do not match an active account" in refused.text
+    listed = admin.get(site.url + "/district/users?notice=disabled").text
+    assert "signed out everywhere" in listed and f'action="/district/users/{sara}/enable"' in listed
+    assert {r[0]: r for r in tables(listed)["users"]}["Sara Lincoln"][4] == "Disabled"
+    assert is_signed_in(signed_in(site, "sec.b@rusd.org"))  # nobody else was touched
+    assert admin.form(f"/district/users/{sara}/enable").headers["location"] == "/district/users?notice=enabled"
+    assert Browser(site.url).sign_in("sec.a@rusd.org").status_code == 303
+    assert is_signed_in(admin)
+
+
+def test_an_admin_cannot_disable_themselves(site: Site) -> None:
+    admin = signed_in(site, "admin@rusd.org")
+    ada = user_id(site.server, "admin@rusd.org")
+    assert f"/district/users/{ada}/disable" not in admin.get(site.url + "/district/users").text  # no button
+    answer = admin.form(f"/district/users/{ada}/disable")
+    assert answer.status_code == 400 and "You cannot disable yourself" in answer.text
+    assert is_signed_in(admin)
+    with site.server.sessions() as db:
+        assert db.get_one(User, ada).active
+
+
+def test_an_admin_sets_a_new_password_and_the_user_is_signed_out(site: Site) -> None:
+    sara_desk = signed_in(site, "sec.a@rusd.org")
+    admin = signed_in(site, "admin@rusd.org")
+    sara = user_id(site.server, "sec.a@rusd.org")
+    form = admin.get(site.url + f"/district/users/{sara}/password")
+    assert form.status_code == 200 and "New password for" in form.text and "Sara Lincoln" in form.text
+    short = admin.form(f"/district/users/{sara}/password", {"password": "too short"})
+    assert short.status_code == 400 and "at least 10 characters long" in short.text and 'id="password-error"' in short.text
+    assert is_signed_in(sara_desk)  # nothing changed
+    answer = admin.form(f"/district/users/{sara}/password", {"password": " a new pass phrase "})
+    assert answer.status_code == 303 and answer.headers["location"] == "/district/users?notice=password"
+    assert not is_signed_in(sara_desk) and sessions_of(site.server, "sec.a@rusd.org") == 0
+    assert Browser(site.url).sign_in("sec.a@rusd.org").status_code == 401  # the old password is gone
+    assert Browser(site.url).sign_in("sec.a@rusd.org", " a new pass phrase ").status_code == 303  # spaces kept
+    # An admin setting their own: this session stays, their others end.
+    other_tab = signed_in(site, "admin@rusd.org")
+    ada = user_id(site.server, "admin@rusd.org")
+    assert admin.form(f"/district/users/{ada}/password", {"password": "my own new password"}).status_code == 303
+    assert is_signed_in(admin) and not is_signed_in(other_tab)
+    assert Browser(site.url).sign_in("admin@rusd.org", "my own new password").status_code == 303
+
+
+def test_user_management_refuses_hostile_requests(site: Site) -> None:
+    admin = signed_in(site, "admin@rusd.org")
+    secretary = signed_in(site, "sec.b@rusd.org")
+    sara, ada = user_id(site.server, "sec.a@rusd.org"), user_id(site.server, "admin@rusd.org")
+    for bad in ("999999", "abc", "99999999999999999999", "-1", "1.5"):
+        for action in ("disable", "enable", "password"):
+            answer = admin.form(f"/district/users/{bad}/{action}", {"password": "long enough password"})
+            assert answer.status_code == 404 and "No such user" in answer.text, (bad, action)
+        assert admin.get(site.url + f"/district/users/{bad}/password").status_code == 404, bad
+    for target in (sara, ada):  # another role: refused whoever the target is
+        assert secretary.form(f"/district/users/{target}/disable").status_code == 403
+        assert secretary.form(f"/district/users/{target}/password", {"password": "take over this one"}).status_code == 403
+        assert secretary.get(site.url + f"/district/users/{target}/password").status_code == 403
+    no_token = admin.post(site.url + f"/district/users/{sara}/disable", allow_redirects=False)
+    foreign = admin.post(site.url + f"/district/users/{sara}/disable", data={"csrf": secretary.csrf},
+                         allow_redirects=False)  # fmt: skip
+    cross_site = admin.form(f"/district/users/{sara}/disable", headers={"Origin": "http://evil.example"})
+    assert no_token.status_code == foreign.status_code == cross_site.status_code == 403
+    anonymous = requests.post(site.url + f"/district/users/{sara}/disable", allow_redirects=False)
+    assert anonymous.status_code == 303 and anonymous.headers["location"] == "/login"
+    with site.server.sessions() as db:
+        assert all(u.active for u in db.scalars(select(User)))
+    assert Browser(site.url).sign_in("sec.a@rusd.org").status_code == 303  # the password is unchanged
+
+
+# -- campus settings ----------------------------------------------------------------------------------------
+def settings_form(**changes: str) -> dict[str, str]:
+    return {"name": "Lincoln Elementary School", "timezone": "America/Denver", "languages": "es en",
+            "default_language": "es", "oneroster_org": "sch-lincoln"} | changes  # fmt: skip
+
+
+def test_campus_settings_reach_the_kiosks_at_their_next_pull(site: Site, tmp_path: Path) -> None:
+    config = Config(campus_name="Lincoln Elementary", data_dir=tmp_path / "kiosk", timezone="America/Chicago")
+    desk = FrontDesk(config, Store(config.database_path))
+    client = SyncClient(desk.store, enroll(site.url, site.world.code_a, config.enrollment_path))
+    desk._synced(client.sync())
+    assert desk.server_settings()["default_language"] == "en"
+    admin = signed_in(site, "admin@rusd.org")
+    a = site.world.campus_a
+    assert f'href="/district/campuses/{a}/settings"' in admin.get(site.url + "/district").text
+    page = admin.get(site.url + f"/district/campuses/{a}/settings")
+    assert page.status_code == 200
+    assert 'name="name" value="Lincoln Elementary"' in page.text and 'value="America/Chicago"' in page.text
+    assert 'name="languages" value="en es"' in page.text and '<option value="en" selected>' in page.text
+    before = campus(site.server, a).settings_revision
+    answer = admin.form(f"/district/campuses/{a}/settings", settings_form())
+    assert answer.status_code == 303 and answer.headers["location"] == "/district?notice=settings"
+    saved = campus(site.server, a)
+    assert (saved.name, saved.timezone, saved.languages, saved.default_language, saved.oneroster_org) == (
+        "Lincoln Elementary School", "America/Denver", "es en", "es", "sch-lincoln")  # fmt: skip
+    assert saved.settings_revision > before
+    desk._synced(client.sync())  # what the kiosk's sync thread does each round
+    assert desk.campus_name == "Lincoln Elementary School"
+    assert desk.server_settings() == {"campus_name": "Lincoln Elementary School", "timezone": "America/Denver",
+                                      "languages": ["es", "en"], "default_language": "es"}  # fmt: skip
+    assert str(desk.zone) == "America/Denver" and desk.default_language == "es"  # what the kiosk now uses
+    # Its own name in another case is not a duplicate; the other campus's kiosks hear nothing.
+    assert admin.form(f"/district/campuses/{a}/settings", settings_form(name="LINCOLN Elementary School")).status_code == 303
+    assert campus(site.server, site.world.campus_b).name == "Roosevelt Middle"
+
+
+BAD_SETTINGS = [
+    ({"name": "roosevelt MIDDLE"}, "There is already a campus named “roosevelt MIDDLE”."),
+    ({"name": "  "}, "Give the campus a name."),
+    ({"name": "L" * 201}, "The name is too long: at most 200 characters."),
+    ({"timezone": "Mars/Olympus"}, "“Mars/Olympus” is not a time zone name like America/Chicago."),
+    ({"timezone": ""}, "is not a time zone name"),
+    ({"languages": ""}, "Give at least one language"),
+    ({"languages": "en klingon"}, "The kiosk does not offer klingon"),
+    ({"languages": "en", "default_language": "es"}, "The default language must be one of those offered: en."),
+    ({"default_language": "xx"}, "The default language must be one of those offered"),
+]
+
+
+def test_campus_settings_refuse_bad_input_and_keep_what_was_typed(site: Site) -> None:
+    admin = signed_in(site, "admin@rusd.org")
+    a = site.world.campus_a
+    before = campus(site.server, a)
+    for changes, message in BAD_SETTINGS:
+        answer = admin.form(f"/district/campuses/{a}/settings", settings_form(**changes))
+        assert answer.status_code == 400 and message in answer.text, changes
+        assert 'id="settings-error"' in answer.text and 'name="oneroster_org" value="sch-lincoln"' in answer.text
+    typed = admin.form(f"/district/campuses/{a}/settings", settings_form(name="<b>Lincoln</b>", timezone="x"))
+    assert "&lt;b&gt;Lincoln&lt;/b&gt;" in typed.text and "<b>Lincoln" not in typed.text  # escaped
+    after = campus(site.server, a)
+    assert (after.name, after.timezone, after.languages, after.default_language, after.settings_revision) == (
+        before.name, before.timezone, before.languages, before.default_language, before.settings_revision)  # fmt: skip
+
+
+def test_campus_settings_are_for_admins_and_known_campuses_only(site: Site) -> None:
+    admin, secretary = signed_in(site, "admin@rusd.org"), signed_in(site, "sec.a@rusd.org")
+    a = site.world.campus_a
+    for bad in ("999999", "abc", "99999999999999999999", "-1"):
+        assert admin.get(site.url + f"/district/campuses/{bad}/settings").status_code == 404, bad
+        assert admin.form(f"/district/campuses/{bad}/settings", settings_form()).status_code == 404, bad
+        assert admin.get(site.url + f"/district/campuses/{bad}/staff").status_code == 404, bad
+        assert admin.form(f"/district/campuses/{bad}/kiosks", {"name": "Door"}).status_code == 404, bad
+    assert secretary.get(site.url + f"/district/campuses/{a}/settings").status_code == 403  # even their own campus
+    assert secretary.form(f"/district/campuses/{a}/settings", settings_form()).status_code == 403
+    no_token = admin.post(site.url + f"/district/campuses/{a}/settings", data=settings_form(), allow_redirects=False)
+    assert no_token.status_code == 403
+    assert campus(site.server, a).name == "Lincoln Elementary"
 
 
 KIOSK_CSV = (

@@ -1,0 +1,97 @@
+"""Campuses: adding one, and editing its settings (name, time zone, languages), which its kiosks pull."""
+
+from __future__ import annotations
+
+import functools
+import re
+from typing import Any
+from zoneinfo import available_timezones
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
+
+from district import queries, service
+from district.models import Campus
+from district.schemas import LANGUAGE_PATTERN
+from district.web.auth import Admin, Posted
+from district.web.formatting import language_names
+from district.web.forms import by_id_or_404, field
+from district.web.pages import PageError, read, redirect, render, write
+from kiosk.language import languages
+
+MAX_NAME = 200  # the column's length
+COMMON_ZONES = (
+    "America/New_York", "America/Chicago", "America/Denver", "America/Phoenix", "America/Los_Angeles",
+    "America/Anchorage", "Pacific/Honolulu", "America/Puerto_Rico", "America/Toronto", "Europe/London", "UTC",
+)  # fmt: skip
+SETTINGS_FIELDS = ("name", "timezone", "languages", "default_language", "oneroster_org")
+router = APIRouter(include_in_schema=False)
+
+
+@functools.cache
+def zone_names() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def campus_values(db: Session, form: FormData, title: str, campus_id: int | None = None) -> dict[str, Any]:
+    """A campus's settings from the add or the settings form, checked; or PageError(400, title) saying
+    what to correct. The default language is the form's, else the first offered."""
+    name, zone = field(form, "name", MAX_NAME + 1), field(form, "timezone", 64)
+    codes = list(dict.fromkeys(field(form, "languages", 400).replace(",", " ").split()))
+    default = field(form, "default_language", 35) or next(iter(codes), "")
+    if not name:
+        raise PageError(400, title, "Give the campus a name.")
+    if len(name) > MAX_NAME:
+        raise PageError(400, title, f"The name is too long: at most {MAX_NAME} characters.")
+    same_name = queries.campus_by_name(db, name)
+    if same_name is not None and same_name.id != campus_id:
+        raise PageError(400, title, f"There is already a campus named “{name}”.")
+    if zone not in zone_names():
+        raise PageError(400, title, f"“{zone}” is not a time zone name like America/Chicago.")
+    offered = ", ".join(languages())
+    if not codes:
+        raise PageError(400, title, f"Give at least one language for the kiosk's buttons: it offers {offered}.")
+    unknown = [c for c in codes if not re.match(LANGUAGE_PATTERN, c) or c not in languages()]
+    if unknown:
+        raise PageError(400, title, f"The kiosk does not offer {', '.join(unknown)}; it offers {offered}.")
+    if default not in codes:
+        raise PageError(400, title, f"The default language must be one of those offered: {', '.join(codes)}.")
+    return {"name": name, "timezone": zone, "languages": codes, "default_language": default,
+            "oneroster_org": field(form, "oneroster_org") or None}  # fmt: skip
+
+
+@router.post("/district/campuses")
+def add_campus(request: Request, viewer: Admin, form: Posted) -> RedirectResponse:
+    with write(request) as db:
+        service.add_campus(db, **campus_values(db, form, "Campus not added"))
+    return redirect("/district?notice=campus")
+
+
+def settings_form(request: Request, place: Campus, values: dict[str, str], error: str = "",
+                  status: int = 200) -> HTMLResponse:  # fmt: skip
+    choices = [(code, *language_names(code)) for code in languages()]
+    return render(request, "campus.html", status, nav="district", campus=place, values=values, error=error,
+                  zones=COMMON_ZONES, language_choices=choices)  # fmt: skip
+
+
+@router.get("/district/campuses/{campus_id}/settings")
+def settings_page(request: Request, campus_id: str, viewer: Admin) -> HTMLResponse:
+    with read(request) as db:
+        place = by_id_or_404(db, Campus, campus_id, "campus")
+    return settings_form(request, place, {key: getattr(place, key) or "" for key in SETTINGS_FIELDS})
+
+
+@router.post("/district/campuses/{campus_id}/settings")
+def save_settings(request: Request, campus_id: str, viewer: Admin, form: Posted) -> Response:
+    """Saved through service.update_settings, which gives the settings a new revision for the kiosks."""
+    with write(request) as db:
+        place = by_id_or_404(db, Campus, campus_id, "campus")
+        try:
+            values = campus_values(db, form, "Settings not saved", place.id)
+        except PageError as refused:  # the form again, as typed, with what to correct
+            typed = {key: field(form, key, 400) for key in SETTINGS_FIELDS}
+            return settings_form(request, place, typed, refused.message, refused.status)
+        service.update_settings(db, place, **values)
+    return redirect("/district?notice=settings")

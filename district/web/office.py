@@ -1,0 +1,172 @@
+"""The front office: today's arrivals and who is on site (kept live by polling), sign-outs, search."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from district import queries, service
+from district.models import Campus, Visit
+from district.web.auth import Posted, Signed, Viewer
+from district.web.formatting import at, clock_time, duration, language_names, long_day, reason_label, short_day
+from district.web.forms import FromDay, date_range, parse_id
+from district.web.pages import PageError, read, redirect, render, write
+
+SEARCH_DAYS = 30  # a search without dates looks this far back
+SIGNED_OUT_BY = {"visitor": "at the kiosk", "staff": "by staff", "office": "by the office"}
+router = APIRouter(include_in_schema=False)
+
+
+@dataclass(frozen=True)
+class VisitView:
+    id: str
+    name: str
+    day: str
+    time: str
+    reason: str
+    host: str
+    language: str
+    language_english: str
+    interpreter: bool
+    on_site: bool
+    left: str  # "9:40 AM", or "" while on site
+    left_by: str
+    stayed: str  # how long: until now while on site
+
+
+def visit_view(v: Visit, zone: ZoneInfo, now: int) -> VisitView:
+    arrived = at(v.checked_in_ms, zone)
+    left = at(v.signed_out_ms, zone) if v.signed_out_ms is not None else None
+    own, english = language_names(v.language)
+    return VisitView(
+        id=v.id, name=f"{v.first_name} {v.last_name}", day=f"{short_day(arrived.date())}, {arrived.year}",
+        time=clock_time(arrived),
+        reason=reason_label(v.reason), host=v.host_name or "", language=own, language_english=english,
+        interpreter=v.interpreter, on_site=left is None, left=clock_time(left) if left else "",
+        left_by=SIGNED_OUT_BY.get(v.signed_out_by or "", ""),
+        stayed=duration((v.signed_out_ms or now) - v.checked_in_ms),
+    )  # fmt: skip
+
+
+def choose_campus(db: Session, viewer: Viewer, requested: str) -> Campus:
+    """The campus a page is about: a secretary's own, or the one an admin asked for (or the first)."""
+    if not viewer.admin:
+        if requested and requested != str(viewer.campus_id):
+            raise PageError(403, "Not your campus", "You can see and act on your own campus only.")
+        place = queries.campus(db, viewer.campus_id) if viewer.campus_id is not None else None
+    elif requested:
+        campus_id = parse_id(requested)
+        place = queries.campus(db, campus_id) if campus_id is not None else None
+    else:
+        place = next(iter(queries.campuses(db)), None)
+        if place is None:
+            raise PageError(404, "No campuses yet", "Add a campus on the District page first.")
+    if place is None:
+        raise PageError(404, "No such campus", "That campus does not exist.")
+    return place
+
+
+@contextmanager
+def campus_view(request: Request, viewer: Viewer, campus: str) -> Iterator[tuple[Session, Campus, int]]:
+    """A read-only unit of work on the campus a page is about, and the moment the page shows."""
+    with read(request) as db:
+        yield db, choose_campus(db, viewer, campus), service.now_ms()
+
+
+def days_asked(place: Campus, first: str, last: str, days: int, now: int) -> tuple[date, date]:
+    """The days a search or export asked for; by default the campus's last `days` days."""
+    today = queries.local_now(place, now).date()
+    return date_range(first, last, (today - timedelta(days=days - 1), today))
+
+
+def office_url(viewer: Viewer, campus_id: int, path: str = "/office") -> str:
+    return f"{path}?campus={campus_id}" if viewer.admin else path
+
+
+@dataclass(frozen=True)
+class Board:
+    """What the live part of the office page shows."""
+
+    campus: Campus
+    arrivals: list[VisitView]
+    on_site: list[VisitView]
+    etag: str
+
+
+def board_etag(db: Session, place: Campus, viewer: Viewer, now: int) -> str:
+    """Changes when the lists do, when a minute passes (the "how long" column), and per session
+    (the fragment holds the session's csrf token). Costs one indexed aggregate query."""
+    local = queries.local_now(place, now)
+    facts = (place.id, place.name, place.timezone, local.date(), local.hour, local.minute, viewer.csrf,
+             queries.day_fingerprint(db, place.id, local.date()))  # fmt: skip
+    return '"' + hashlib.sha256(repr(facts).encode()).hexdigest()[:32] + '"'
+
+
+def board(db: Session, place: Campus, viewer: Viewer, now: int) -> Board:
+    zone, today = queries.zone_of(place), queries.local_now(place, now).date()
+    etag = board_etag(db, place, viewer, now)
+    arrivals = [visit_view(v, zone, now) for v in queries.day_visits(db, place.id, today)]
+    on_site = [v for v in reversed(arrivals) if v.on_site]  # earliest first: who has been here longest
+    return Board(place, arrivals, on_site, etag)
+
+
+@router.get("/office")
+def office(request: Request, viewer: Signed, campus: str = "") -> HTMLResponse:
+    with campus_view(request, viewer, campus) as (db, place, now):
+        live = board(db, place, viewer, now)
+        choices = queries.campuses(db) if viewer.admin else []
+    local = queries.local_now(place, now)
+    return render(
+        request, "office.html", nav="office", board=live, choices=choices, today=long_day(local.date()),
+        updated=clock_time(local), live_url=office_url(viewer, place.id, "/office/live"),
+        campus_param=str(place.id) if viewer.admin else "", today_iso=local.date().isoformat(),
+    )  # fmt: skip
+
+
+@router.get("/office/live")
+def office_live(request: Request, viewer: Signed, campus: str = "") -> Response:
+    """The two lists alone, for the page's poll; 304 when nothing changed since the given ETag."""
+    with campus_view(request, viewer, campus) as (db, place, now):
+        etag = board_etag(db, place, viewer, now)
+        if etag in [t.strip() for t in request.headers.get("if-none-match", "").split(",")]:
+            return Response(status_code=304, headers={"ETag": etag})
+        live = board(db, place, viewer, now)
+    response = render(request, "_board.html", board=live)
+    response.headers["ETag"] = live.etag
+    return response
+
+
+@router.post("/office/visits/{visit_id}/sign-out")
+def office_sign_out(request: Request, visit_id: str, viewer: Signed, form: Posted) -> RedirectResponse:
+    with write(request) as db:
+        found = queries.visit(db, visit_id[:36])
+        if found is None or not viewer.may_see(found.campus_id):
+            raise PageError(404, "No such visit", "That visit is not one of your campus's.")
+        campus_id = found.campus_id
+        service.sign_out_at_office(db, campus_id, found.id)
+    return redirect(office_url(viewer, campus_id))
+
+
+@router.get("/office/search")
+def office_search(
+    request: Request, viewer: Signed, q: str = "", start: FromDay = "", to: str = "", campus: str = ""
+) -> HTMLResponse:
+    """Past visits by name prefix (accents and case ignored) within a date range."""
+    with campus_view(request, viewer, campus) as (db, place, now):
+        first, last = days_asked(place, start, to, SEARCH_DAYS, now)
+        found = queries.search(db, place.id, q[:100], first, last) if q.strip() or start or to else None
+    zone = queries.zone_of(place)
+    results = [visit_view(v, zone, now) for v in found] if found is not None else None
+    return render(
+        request, "search.html", nav="office", campus=place, q=q[:100], first=first.isoformat(),
+        last=last.isoformat(), results=results, campus_param=str(place.id) if viewer.admin else "",
+        back=office_url(viewer, place.id),
+    )  # fmt: skip

@@ -1,0 +1,47 @@
+"""The District page: visits per campus per day, the languages chosen, every kiosk, and the campuses."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, timedelta
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from district import queries, service
+from district.models import Campus
+from district.web.auth import Admin
+from district.web.campuses import COMMON_ZONES
+from district.web.formatting import language_names, short_day
+from district.web.kiosks import kiosk_view
+from district.web.pages import notice_text, read, render
+from kiosk.language import languages
+
+DISTRICT_DAYS = 14
+LANGUAGE_DAYS = 30
+router = APIRouter(include_in_schema=False)
+
+
+def district_today(places: Sequence[Campus], now: int) -> date:
+    """The newest campus date: a district spanning two time zones counts up to its later today."""
+    return max((queries.local_now(c, now).date() for c in places), default=datetime.now(UTC).date())
+
+
+@router.get("/district")
+def district(request: Request, viewer: Admin, notice: str = "") -> HTMLResponse:
+    now = service.now_ms()
+    with read(request) as db:
+        places = queries.campuses(db)
+        ids = [c.id for c in places]
+        today = district_today(places, now)
+        per_day = queries.visits_per_day(db, ids, today, DISTRICT_DAYS)
+        chosen = queries.languages_chosen(db, ids, today - timedelta(days=LANGUAGE_DAYS - 1), today)
+        zones = {c.id: queries.zone_of(c) for c in places}
+        kiosks = [kiosk_view(k, name, zones[k.campus_id], now) for k, name in queries.kiosks(db)]
+        staff = queries.staff_counts(db)
+    language_rows = [(language_names(c.code), c) for c in chosen]
+    return render(
+        request, "district.html", nav="district", campuses=places, per_day=per_day, today=today,
+        days=[(f"{d:%a}", short_day(d)) for d in per_day.days], languages=language_rows, kiosks=kiosks, staff=staff,
+        notice=notice_text(notice), zones=COMMON_ZONES, known_languages=languages(), language_days=LANGUAGE_DAYS,
+    )  # fmt: skip

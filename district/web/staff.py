@@ -1,0 +1,67 @@
+"""A campus's staff directory: importing the kiosk's CSV or the district's OneRoster export."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from starlette.datastructures import FormData, UploadFile
+
+from district import queries, service
+from district.models import Campus
+from district.roster import list_orgs, parse_upload
+from district.web.auth import Admin, Posted
+from district.web.forms import by_id_or_404, field
+from district.web.pages import read, render, write
+from kiosk.directory import DirectoryError
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/district/campuses/{campus_id}/staff")
+def staff_page(request: Request, campus_id: str, viewer: Admin) -> HTMLResponse:
+    with read(request) as db:
+        place = by_id_or_404(db, Campus, campus_id, "campus")
+        count = queries.staff_counts(db).get(place.id, 0)
+    return render(request, "staff.html", nav="district", campus=place, count=count, org=place.oneroster_org or "",
+                  result=None, roster=None, error="", orgs=[])  # fmt: skip
+
+
+def uploaded_files(form: FormData) -> dict[str, bytes]:
+    """The uploaded files by name (Starlette has spooled them to disk; reading them is blocking)."""
+    return {item.filename: item.file.read() for item in form.getlist("files")
+            if isinstance(item, UploadFile) and item.filename}  # fmt: skip
+
+
+@router.post("/district/campuses/{campus_id}/staff")
+def import_staff(request: Request, campus_id: str, viewer: Admin, form: Posted) -> HTMLResponse:
+    """Replace a campus's directory from an upload; each bad row is shown with its line number."""
+    files, org = uploaded_files(form), field(form, "org")
+    with write(request) as db:
+        place = by_id_or_404(db, Campus, campus_id, "campus")
+        page = {"campus": place, "org": org or place.oneroster_org or "", "orgs": [], "result": None,
+                "roster": None, "error": "", "nav": "district"}  # fmt: skip
+        try:
+            roster = parse_upload(files, org or place.oneroster_org)
+        except DirectoryError as exc:
+            page.update(error=str(exc), orgs=orgs_in(files), count=queries.staff_counts(db).get(place.id, 0))
+            return render(request, "staff.html", 400, **page)
+        if not roster.members:
+            page.update(roster=roster, count=queries.staff_counts(db).get(place.id, 0),
+                        error="No row could be used, so the directory was not changed.")  # fmt: skip
+            return render(request, "staff.html", 400, **page)
+        result = service.replace_staff(db, place.id, roster.members)
+        page.update(roster=roster, result=result, count=queries.staff_counts(db).get(place.id, 0))
+    return render(request, "staff.html", **page)
+
+
+def orgs_in(files: dict[str, bytes]) -> list[Any]:
+    """The schools an uploaded orgs.csv lists, so the admin can pick the right sourcedId."""
+    for name, data in files.items():
+        if name.replace("\\", "/").rsplit("/", 1)[-1].lower() == "orgs.csv":
+            try:
+                return list_orgs(data.decode("utf-8-sig"))
+            except (DirectoryError, UnicodeDecodeError):
+                return []
+    return []
