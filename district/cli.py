@@ -35,6 +35,9 @@ def _sessions(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    if args.workers > 1 and _url(args).startswith("sqlite"):
+        print("Several workers need PostgreSQL: SQLite lets one process write at a time.", file=sys.stderr)
+        return 2
     if args.workers > 1:
         # Several processes: migrate once here, then each worker builds its app from the environment.
         upgrade(make_engine(_url(args)))
@@ -64,35 +67,45 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def cmd_add_campus(args: argparse.Namespace) -> int:
+    codes = [c.strip() for c in args.languages.split(",") if c.strip()]
     with _sessions(args).begin() as db:
-        campus = service.add_campus(db, args.name, args.timezone, args.languages.split(","), args.languages.split(",")[0])
+        campus = service.add_campus(db, args.name.strip(), args.timezone, codes, codes[0] if codes else "")
         print(f"campus {campus.id}: {campus.name}")
     return 0
 
 
+def cmd_list(args: argparse.Namespace) -> int:
+    from sqlalchemy import select
+
+    with _sessions(args)() as db:
+        for campus in db.scalars(select(service.Campus).order_by(service.Campus.id)):
+            print(f"campus {campus.id}: {campus.name} ({campus.timezone}; {campus.languages})")
+            for kiosk in db.scalars(select(service.Kiosk).where(service.Kiosk.campus_id == campus.id)):
+                state = "revoked" if kiosk.revoked_ms else "enrolled" if kiosk.token_hash else "waiting for its code"
+                print(f"  kiosk {kiosk.id}: {kiosk.name} ({state})")
+    return 0
+
+
 def cmd_add_user(args: argparse.Namespace) -> int:
-    password = os.environ.get("DISTRICT_NEW_PASSWORD") or (
-        getpass.getpass(f"Password for {args.email}: ") if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n")
-    )
-    try:
-        with _sessions(args).begin() as db:
-            user = service.add_user(db, args.email, args.name or args.email, password, args.role, args.campus)
-            print(f"user {user.id}: {user.email} ({user.role})")
-    except (service.Refused, ValueError) as exc:
-        print(f"No user made: {exc}", file=sys.stderr)
-        return 2
+    password = os.environ.get("DISTRICT_NEW_PASSWORD")
+    if not password and sys.stdin.isatty():
+        password = getpass.getpass(f"Password for {args.email} (at least {service.MIN_PASSWORD} characters): ")
+        if getpass.getpass("The same password again: ") != password:
+            print("The two passwords differ; no user made.", file=sys.stderr)
+            return 2
+    elif not password:
+        password = sys.stdin.readline().rstrip("\n")
+    with _sessions(args).begin() as db:
+        user = service.add_user(db, args.email, args.name or args.email, password, args.role, args.campus)
+        print(f"user {user.id}: {user.email} ({user.role})")
     return 0
 
 
 def cmd_add_kiosk(args: argparse.Namespace) -> int:
-    try:
-        with _sessions(args).begin() as db:
-            new = service.add_kiosk(db, args.campus, args.name)
-            print(f"kiosk {new.kiosk.id} ({args.name}); one-time enrollment code, valid "
-                  f"{service.ENROLLMENT_HOURS} h: {new.code}")  # fmt: skip
-    except service.NotFound as exc:
-        print(exc, file=sys.stderr)
-        return 2
+    with _sessions(args).begin() as db:
+        new = service.add_kiosk(db, args.campus, args.name)
+        print(f"kiosk {new.kiosk.id} ({args.name}); one-time enrollment code, valid "
+              f"{service.ENROLLMENT_HOURS} h: {new.code}")  # fmt: skip
     return 0
 
 
@@ -104,11 +117,18 @@ def cmd_import_staff(args: argparse.Namespace) -> int:
     try:
         roster = parse_upload(files, args.org)
     except DirectoryError as exc:
-        print(f"Nothing imported: {exc}", file=sys.stderr)
+        hint = "" if args.org else " (for a OneRoster export, name the school with --org SOURCEDID)"
+        print(f"Nothing imported: {exc}{hint}", file=sys.stderr)
         return 2
     for problem in roster.problems:
         print(f"  {problem} (skipped)")
+    if not roster.members and not args.allow_empty:
+        print("Nothing imported: the files have no usable staff for this campus, and importing them would remove "
+              "everyone. Check --org, or pass --allow-empty to really empty the directory.", file=sys.stderr)  # fmt: skip
+        return 2
     with _sessions(args).begin() as db:
+        if db.get(service.Campus, args.campus) is None:
+            raise service.NotFound(f"there is no campus {args.campus} (see `district-server list`)")
         result = service.replace_staff(db, args.campus, roster.members)
     print(f"{result.added} added, {result.changed} changed, {result.removed} removed, {result.unchanged} unchanged")
     return 0
@@ -133,12 +153,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--forwarded-allow-ips", default="127.0.0.1", help="proxies trusted for X-Forwarded-*")
     serve.set_defaults(func=cmd_serve)
     sub.add_parser("migrate", help="bring the database schema up to date").set_defaults(func=cmd_migrate)
+    sub.add_parser("list", help="list the campuses and their kiosks, with their ids").set_defaults(func=cmd_list)
     campus = sub.add_parser("add-campus", help="add a campus")
     campus.add_argument("name")
     campus.add_argument("--timezone", required=True, help="e.g. America/Chicago")
     campus.add_argument("--languages", default="en,es", help="comma-separated, default first (default en,es)")
     campus.set_defaults(func=cmd_add_campus)
-    user = sub.add_parser("add-user", help="add a web user (password from the terminal or stdin)")
+    user = sub.add_parser("add-user", help="add a web user (password from $DISTRICT_NEW_PASSWORD, the terminal or stdin)")
     user.add_argument("email")
     user.add_argument("--name")
     user.add_argument("--role", choices=ROLES, required=True)
@@ -151,6 +172,7 @@ def build_parser() -> argparse.ArgumentParser:
     imp = sub.add_parser("import-staff", help="replace a campus's staff from a CSV or a OneRoster export")
     imp.add_argument("--campus", type=int, required=True)
     imp.add_argument("--org", help="the school's sourcedId in a OneRoster export")
+    imp.add_argument("--allow-empty", action="store_true", help="accept an import that removes every staff member")
     imp.add_argument("files", nargs="+", help="staff.csv, or OneRoster users.csv (and orgs.csv)")
     imp.set_defaults(func=cmd_import_staff)
     demo = sub.add_parser("demo", help="a demo server with a campus, staff and users (for `make demo`)")
@@ -162,10 +184,27 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")  # fmt: skip
-    return args.func(args)
+    if not args.verbose:
+        logging.getLogger("alembic").setLevel(logging.WARNING)
+    try:
+        return args.func(args)
+    except (service.Refused, service.NotFound) as exc:
+        print(f"Not done: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"Not done: {exc.strerror or exc}: {exc.filename or ''}", file=sys.stderr)
+        return 1
+    except SQLAlchemyError as exc:  # most often: the database cannot be reached, or refuses this user
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        print(f"Database problem: {reason}  (database {_url(args).split('@')[-1]}; -v for details)", file=sys.stderr)
+        if args.verbose:
+            raise
+        return 1
 
 
 if __name__ == "__main__":

@@ -42,10 +42,6 @@ def campus(db: Session, campus_id: int) -> Campus | None:
     return db.get(Campus, campus_id)
 
 
-def campus_by_name(db: Session, name: str) -> Campus | None:
-    return db.scalars(select(Campus).where(func.lower(Campus.name) == name.lower())).first()
-
-
 # -- one campus's visits ----------------------------------------------------------------------
 def visit(db: Session, visit_id: str) -> Visit | None:
     return db.get(Visit, visit_id)

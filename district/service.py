@@ -6,11 +6,14 @@ of work (`with sessions.begin():`), so one request is one transaction.
 
 from __future__ import annotations
 
+import functools
+import re
 import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import available_timezones
 
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -18,9 +21,10 @@ from sqlalchemy.orm import Session
 
 from district import security
 from district.models import Campus, Kiosk, Staff, User, Visit, WebSession
-from district.schemas import SignOutEvent, VisitEvent, parse_event
+from district.schemas import LANGUAGE_PATTERN, SignOutEvent, VisitEvent, parse_event
 from kiosk import wire
 from kiosk.directory import StaffMember
+from kiosk.language import languages as installed_languages
 from kiosk.pin import hash_secret
 
 ENROLLMENT_HOURS = 24
@@ -49,8 +53,46 @@ def take_revisions(db: Session, campus_id: int, count: int = 1) -> int:
 
 
 # -- campuses and kiosks ------------------------------------------------------------------
+MAX_CAMPUS_NAME = 200  # the column's length
+MIN_PASSWORD = 10
+MAX_PASSWORD = 1000  # scrypt hashes any length; this only bounds the work a request can ask for
+
+
+@functools.cache
+def zone_names() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def check_campus(db: Session, name: str, timezone: str, languages: Sequence[str], default_language: str,
+                 campus_id: int | None = None) -> None:  # fmt: skip
+    """Refused, saying what to correct, unless these settings can be a campus's (the pages and the command)."""
+    if not name:
+        raise Refused("Give the campus a name.")
+    if len(name) > MAX_CAMPUS_NAME:
+        raise Refused(f"The name is too long: at most {MAX_CAMPUS_NAME} characters.")
+    same_name = db.scalars(select(Campus).where(func.lower(Campus.name) == name.lower())).first()
+    if same_name is not None and same_name.id != campus_id:
+        raise Refused(f"There is already a campus named “{name}”.")
+    if timezone not in zone_names():
+        raise Refused(f"“{timezone}” is not a time zone name like America/Chicago.")
+    offered = ", ".join(installed_languages())
+    if not languages:
+        raise Refused(f"Give at least one language for the kiosk's buttons: it offers {offered}.")
+    unknown = [c for c in languages if not re.match(LANGUAGE_PATTERN, c) or c not in installed_languages()]
+    if unknown:
+        raise Refused(f"The kiosk does not offer {', '.join(unknown)}; it offers {offered}.")
+    if default_language not in languages:
+        raise Refused(f"The default language must be one of those offered: {', '.join(languages)}.")
+
+
+def check_password(password: str) -> None:
+    if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
+        raise Refused(f"The password must be at least {MIN_PASSWORD} characters long.")
+
+
 def add_campus(db: Session, name: str, timezone: str, languages: Sequence[str] = ("en", "es"),
                default_language: str = "en", oneroster_org: str | None = None) -> Campus:  # fmt: skip
+    check_campus(db, name, timezone, languages, default_language)
     campus = Campus(
         name=name, timezone=timezone, languages=" ".join(languages), default_language=default_language,
         oneroster_org=oneroster_org, revision=1, settings_revision=1, created_ms=now_ms(),
@@ -302,6 +344,11 @@ def replace_staff(db: Session, campus_id: int, members: Sequence[StaffMember]) -
 def add_user(db: Session, email: str, name: str, password: str, role: str, campus_id: int | None) -> User:
     if role == "secretary" and campus_id is None:
         raise Refused("a secretary belongs to a campus")
+    if role == "secretary" and db.get(Campus, campus_id) is None:
+        raise Refused(f"there is no campus {campus_id}")
+    check_password(password)
+    if db.scalar(select(User.id).where(User.email == email.strip().lower())) is not None:
+        raise Refused(f"there is already a user {email.strip().lower()}")
     user = User(
         email=email.strip().lower(), name=name, password_hash=hash_secret(password), role=role,
         campus_id=campus_id if role == "secretary" else None, active=True, created_ms=now_ms(),

@@ -102,7 +102,7 @@ def cmd_hash_pin(_args: argparse.Namespace) -> int:
 
 
 def cmd_enroll(args: argparse.Namespace) -> int:
-    from kiosk.sync import SyncError, enroll
+    from kiosk.sync import SyncError, enroll, load_enrollment
 
     path = Path(args.config or os.environ.get("KIOSK_CONFIG") or DEFAULT_CONFIG_PATH)
     try:
@@ -110,6 +110,10 @@ def cmd_enroll(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return 1
+    previous = load_enrollment(config.enrollment_path)
+    if previous is not None:
+        print(f"This kiosk was enrolled as {previous.kiosk_name!r} with {previous.server_url}; "
+              "a new code replaces that enrollment.")  # fmt: skip
     try:
         enrollment = enroll(args.server, args.code, config.enrollment_path, config.ca_bundle)
     except ValueError as exc:

@@ -102,6 +102,9 @@ def load_enrollment(path: Path) -> Enrollment | None:
         )
     except FileNotFoundError:
         return None
+    except PermissionError:
+        log.error("%s is not readable by this user: enroll as the user the kiosk runs as (sudo -u kiosk ...)", path)
+        return None
     except (OSError, ValueError, KeyError, TypeError) as exc:
         log.error("%s cannot be used (%s); enroll the kiosk again", path, type(exc).__name__)
         return None
@@ -121,11 +124,15 @@ def _call(session: requests.Session, method: str, url: str, **kwargs: Any) -> di
         # (psf/requests#3829), which would silently drop the district's CA.
         response = session.request(method, url, timeout=TIMEOUT, verify=session.verify, **kwargs)
     except requests.exceptions.SSLError as exc:
+        if "WRONG_VERSION_NUMBER" in str(exc) or "wrong version number" in str(exc):
+            raise SyncError("offline", "the server at this address does not speak https (is it http?)") from None
         raise SyncError("offline", f"TLS certificate not trusted ({exc.__class__.__name__}); see server.ca_bundle")
     except requests.RequestException as exc:
         raise SyncError("offline", exc.__class__.__name__) from None
     if response.status_code == 401:
         raise SyncError("unauthorized", _detail(response))
+    if response.status_code == 404:
+        raise SyncError("refused", "no district server API at this address: give the server's root address")
     if 400 <= response.status_code < 500:
         raise SyncError("refused", f"{response.status_code} {_detail(response)}")
     if response.status_code != 200:

@@ -2,26 +2,21 @@
 
 from __future__ import annotations
 
-import functools
-import re
 from typing import Any
-from zoneinfo import available_timezones
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
-from district import queries, service
+from district import service
 from district.models import Campus
-from district.schemas import LANGUAGE_PATTERN
 from district.web.auth import Admin, Posted
 from district.web.formatting import language_names
 from district.web.forms import by_id_or_404, field
 from district.web.pages import PageError, read, redirect, render, write
 from kiosk.language import languages
 
-MAX_NAME = 200  # the column's length
 COMMON_ZONES = (
     "America/New_York", "America/Chicago", "America/Denver", "America/Phoenix", "America/Los_Angeles",
     "America/Anchorage", "Pacific/Honolulu", "America/Puerto_Rico", "America/Toronto", "Europe/London", "UTC",
@@ -30,34 +25,16 @@ SETTINGS_FIELDS = ("name", "timezone", "languages", "default_language", "onerost
 router = APIRouter(include_in_schema=False)
 
 
-@functools.cache
-def zone_names() -> frozenset[str]:
-    return frozenset(available_timezones())
-
-
 def campus_values(db: Session, form: FormData, title: str, campus_id: int | None = None) -> dict[str, Any]:
     """A campus's settings from the add or the settings form, checked; or PageError(400, title) saying
     what to correct. The default language is the form's, else the first offered."""
-    name, zone = field(form, "name", MAX_NAME + 1), field(form, "timezone", 64)
+    name, zone = field(form, "name", service.MAX_CAMPUS_NAME + 1), field(form, "timezone", 64)
     codes = list(dict.fromkeys(field(form, "languages", 400).replace(",", " ").split()))
     default = field(form, "default_language", 35) or next(iter(codes), "")
-    if not name:
-        raise PageError(400, title, "Give the campus a name.")
-    if len(name) > MAX_NAME:
-        raise PageError(400, title, f"The name is too long: at most {MAX_NAME} characters.")
-    same_name = queries.campus_by_name(db, name)
-    if same_name is not None and same_name.id != campus_id:
-        raise PageError(400, title, f"There is already a campus named “{name}”.")
-    if zone not in zone_names():
-        raise PageError(400, title, f"“{zone}” is not a time zone name like America/Chicago.")
-    offered = ", ".join(languages())
-    if not codes:
-        raise PageError(400, title, f"Give at least one language for the kiosk's buttons: it offers {offered}.")
-    unknown = [c for c in codes if not re.match(LANGUAGE_PATTERN, c) or c not in languages()]
-    if unknown:
-        raise PageError(400, title, f"The kiosk does not offer {', '.join(unknown)}; it offers {offered}.")
-    if default not in codes:
-        raise PageError(400, title, f"The default language must be one of those offered: {', '.join(codes)}.")
+    try:
+        service.check_campus(db, name, zone, codes, default, campus_id)
+    except service.Refused as problem:
+        raise PageError(400, title, str(problem)) from None
     return {"name": name, "timezone": zone, "languages": codes, "default_language": default,
             "oneroster_org": field(form, "oneroster_org") or None}  # fmt: skip
 

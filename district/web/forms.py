@@ -16,7 +16,6 @@ from district.web.pages import PageError
 Row = TypeVar("Row", bound=Base)
 
 MAX_RANGE_DAYS = 366
-MAX_PASSWORD = 1000  # scrypt hashes any length; this only bounds the work an attacker can ask for
 DAY_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
 FromDay = Annotated[str, Query(alias="from")]  # "from" is a Python keyword: the query's first day
 

@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from district import queries, security, service
 from district.web.auth import LoginForm, Posted, Signed, login_cookie, session_cookie
-from district.web.forms import MAX_PASSWORD, field, secret
+from district.web.forms import field, secret
 from district.web.pages import redirect, render, write
 from kiosk.pin import hash_secret, verify_secret
 
@@ -108,7 +108,7 @@ def login_response(request: Request, next_url: str, error: str, status: int, ema
 
 @router.post("/login")
 def login(request: Request, form: LoginForm) -> Response:
-    email, password = field(form, "email", 254).lower(), secret(form)[:MAX_PASSWORD]
+    email, password = field(form, "email", 254).lower(), secret(form)[:service.MAX_PASSWORD]
     next_url = field(form, "next", 2000)
     throttle: LoginThrottle = request.app.state.login_throttle
     wait = throttle.locked_for(email)

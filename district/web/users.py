@@ -16,10 +16,10 @@ from starlette.datastructures import FormData
 from district import queries, service
 from district.models import ROLES, User
 from district.web.auth import Admin, Posted, Viewer
-from district.web.forms import MAX_PASSWORD, by_id_or_404, field, parse_id, secret
+from district.web.forms import by_id_or_404, field, parse_id, secret
 from district.web.pages import PageError, notice_text, read, redirect, render, write
 
-MIN_PASSWORD = 10
+MIN_PASSWORD = service.MIN_PASSWORD
 router = APIRouter(include_in_schema=False)
 
 
@@ -34,8 +34,10 @@ def users_page(request: Request, viewer: Admin, notice: str = "") -> HTMLRespons
 
 def new_password(form: FormData, title: str) -> str:
     password = secret(form)
-    if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
-        raise PageError(400, title, f"The password must be at least {MIN_PASSWORD} characters long.")
+    try:
+        service.check_password(password)
+    except service.Refused as problem:
+        raise PageError(400, title, str(problem)) from None
     return password
 
 
