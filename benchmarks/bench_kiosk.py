@@ -22,6 +22,8 @@ import sys
 import time
 from pathlib import Path
 
+from figures import at_most, filesystem_of, ms, percentile, spread
+
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
@@ -71,33 +73,6 @@ SCREEN_QUERIES = ("garcia", "nguyen", "obrien", "lopez maria", "kindergarten", "
 # ------------------------------------------------------------------------------------------
 # Figures
 # ------------------------------------------------------------------------------------------
-def percentile(values: list[float], p: float) -> float:
-    """Linear interpolation between closest ranks (numpy's default)."""
-    ordered = sorted(values)
-    if not ordered:
-        return float("nan")
-    k = (len(ordered) - 1) * p / 100
-    lo = int(k)
-    hi = min(lo + 1, len(ordered) - 1)
-    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
-
-
-def verdict(value: float, limit: float) -> str:
-    return "met" if value <= limit else "MISSED"
-
-
-def ms(seconds: float) -> str:
-    return f"{seconds * 1000:.1f} ms"
-
-
-def spread(values: list[float]) -> str:
-    """p50 / p95 / p99 / max of seconds, in milliseconds."""
-    return (
-        f"p50 {ms(percentile(values, 50))}, p95 {ms(percentile(values, 95))}, "
-        f"p99 {ms(percentile(values, 99))}, max {ms(max(values))}"
-    )
-
-
 # ------------------------------------------------------------------------------------------
 # Subprocesses
 # ------------------------------------------------------------------------------------------
@@ -146,19 +121,6 @@ def parse_result(name: str, returncode: int, out: str, err: str) -> dict:
 def report(result: dict) -> None:
     """In a child: hand the result to the parent on stdout."""
     print(RESULT_PREFIX + json.dumps(result), flush=True)
-
-
-def filesystem_of(path: Path) -> str:
-    """The file system type under `path` (fsync cost depends on it), from /proc/mounts."""
-    best, kind = "", "unknown"
-    try:
-        for line in Path("/proc/mounts").read_text().splitlines():
-            _dev, mount, fstype, *_ = line.split()
-            if str(path.resolve()).startswith(mount) and len(mount) >= len(best):
-                best, kind = mount, fstype
-    except OSError:
-        pass
-    return kind
 
 
 # ------------------------------------------------------------------------------------------
@@ -306,7 +268,7 @@ def bench_cold_start(scratch: Path, runs: int = 5) -> dict:
         "line": (
             f"cold start to welcome drawn ({runs} runs, {WINDOW[0]}x{WINDOW[1]} headless): median {median:.2f} s, "
             f"max {max(totals):.2f} s (target <= {COLD_START_TARGET_S:g} s, every run: "
-            f"{verdict(max(totals), COLD_START_TARGET_S)})"
+            f"{at_most(max(totals), COLD_START_TARGET_S)})"
         ),
     }
 
@@ -449,7 +411,7 @@ def bench_confirm(scratch: Path, visits: int = 1_000_000, taps: int = 300) -> di
     result.update(
         line=(
             f"check-in tap to confirmation drawn ({visits:,} visits, {taps} taps): {spread(total)} "
-            f"(target p99 <= {CONFIRM_TARGET_MS:g} ms: {verdict(p99 * 1000, CONFIRM_TARGET_MS)})"
+            f"(target p99 <= {CONFIRM_TARGET_MS:g} ms: {at_most(p99 * 1000, CONFIRM_TARGET_MS)})"
         ),
         details=[
             f"first tap after start (loads the done screen; not counted): {ms(result['first'])}",
@@ -546,7 +508,7 @@ def bench_search(scratch: Path, staff_count: int = 5000, repeats: int = 20, scre
         "line": (
             f"staff search per keystroke ({staff_count:,} staff, {len(keystrokes)} keystrokes x {repeats}): "
             f"p50 {ms(percentile(times, 50))}, p99 {ms(p99)}, max {ms(max(times))} "
-            f"(target <= {SEARCH_TARGET_MS:g} ms: {verdict(p99 * 1000, SEARCH_TARGET_MS)} at p99)"
+            f"(target <= {SEARCH_TARGET_MS:g} ms: {at_most(p99 * 1000, SEARCH_TARGET_MS)} at p99)"
         ),
         "details": [
             "slowest keystrokes (median): "
@@ -634,9 +596,9 @@ def bench_memory(scratch: Path, checkins: int = 1000, warmup: int = 50) -> dict:
     peak, growth = result["peak_mb"], result["after_mb"] - result["warm_mb"]
     result.update(
         line=(
-            f"resident memory: peak {peak:.1f} MB (target <= {RSS_TARGET_MB:g} MB: {verdict(peak, RSS_TARGET_MB)}); "
+            f"resident memory: peak {peak:.1f} MB (target <= {RSS_TARGET_MB:g} MB: {at_most(peak, RSS_TARGET_MB)}); "
             f"growth over {checkins:,} check-ins {growth:+.2f} MB "
-            f"(target <= {GROWTH_TARGET_MB:g} MB: {verdict(growth, GROWTH_TARGET_MB)})"
+            f"(target <= {GROWTH_TARGET_MB:g} MB: {at_most(growth, GROWTH_TARGET_MB)})"
         ),
         details=[
             f"RSS at the welcome screen {result['start_mb']:.1f} MB, after {warmup} check-ins {result['warm_mb']:.1f} MB, "

@@ -60,7 +60,7 @@ def day_visits(db: Session, campus_id: int, day: date) -> list[Visit]:
 
 def day_fingerprint(db: Session, campus_id: int, day: date) -> tuple[int, int, int, int]:
     """Changes whenever the day's list does: a new visit raises the count, a sign-out takes the
-    campus's next revision (service._sign_out). One indexed aggregate, for the live page's ETag."""
+    campus's next revision (service._sign_outs). One indexed aggregate, for the live page's ETag."""
     row = db.execute(
         select(
             func.count(),
