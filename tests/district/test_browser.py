@@ -1,10 +1,12 @@
 """The front office in a real browser (Debian's Chromium, driven by Playwright) against the real
 server: a visit checked in on a real kiosk appears live without a reload, and the office signs
-it out. Also saves the screenshots in docs/screenshots/district-*.png for people to look at."""
+it out. Also saves screenshots of the pages for people to look at (SCREENSHOTS_DIR=docs/screenshots
+refreshes the ones in the docs)."""
 
 from __future__ import annotations
 
 import os
+import tempfile
 import time
 import uuid
 from collections.abc import Iterator
@@ -13,7 +15,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import LoopbackServer
+from loopback import LoopbackServer
 from sqlalchemy import select
 
 from district import service
@@ -27,7 +29,9 @@ from kiosk.sync import SyncClient, enroll
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
         "--disable-component-update", "--disable-sync"]  # fmt: skip
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+# Where the pages' screenshots go: a temporary folder, or $SCREENSHOTS_DIR (docs/screenshots to refresh the
+# README's pictures), so that running the tests does not change the working tree.
+SCREENSHOTS = Path(os.environ.get("SCREENSHOTS_DIR") or tempfile.mkdtemp(prefix="district-screenshots-"))
 VIEWPORT = {"width": 1366, "height": 768}  # the usual front-office PC
 PASSWORD = "correct horse battery staple"
 ZONE = ZoneInfo("America/Chicago")

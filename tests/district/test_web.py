@@ -16,7 +16,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import requests
-from conftest import LoopbackServer, World, campus
+from conftest import World, campus
+from loopback import LoopbackServer
 from sqlalchemy import func, select, update
 
 from district import service
