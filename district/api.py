@@ -7,7 +7,6 @@ another campus's data.
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
@@ -15,18 +14,13 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from district import service
+from district.db import transaction
 from district.models import Kiosk
 from district.schemas import BIGINT, EnrollBody, Heartbeat, PushBody
 from kiosk import wire
 
 router = APIRouter(prefix=wire.API, tags=["kiosk sync"])
 _bearer = HTTPBearer(auto_error=False, description="the token a kiosk got at enrollment")
-
-
-def transaction(request: Request) -> AbstractContextManager[Session]:
-    """One transaction, committed before the answer is sent: a kiosk drops an event from its
-    outbox on "stored", so "stored" must never be said of something not yet committed."""
-    return request.app.state.sessions.begin()
 
 
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from pathlib import Path
 
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -86,5 +85,3 @@ def create_app(settings: ServerSettings) -> FastAPI:
     app.add_middleware(BodyLimit)
     return app
 
-
-STATIC = Path(__file__).with_name("static")

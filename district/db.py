@@ -6,6 +6,7 @@ a pilot's SQLite file and a production PostgreSQL go through the same steps.
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 from alembic import command
@@ -13,6 +14,7 @@ from alembic.config import Config as AlembicConfig
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.requests import Request
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -49,3 +51,10 @@ def alembic_config(engine: Engine) -> AlembicConfig:
 def upgrade(engine: Engine) -> None:
     """Bring the schema to the newest migration (does nothing when it is there already)."""
     command.upgrade(alembic_config(engine), "head")
+
+
+def transaction(request: Request) -> AbstractContextManager[Session]:
+    """A request's unit of work, committed when its `with` block ends (rolled back if it raises), and
+    before the answer is sent: a kiosk drops an event from its outbox on "stored", so "stored" must
+    never be said of something not yet committed."""
+    return request.app.state.sessions.begin()

@@ -212,11 +212,6 @@ def apply_events(db: Session, kiosk_id: str, campus_id: int, raw_events: list[An
     return results
 
 
-def _earlier(at_ms: int, by: str, current_ms: int | None, current_by: str | None) -> bool:
-    """kiosk.wire's merge rule: the earliest sign-out wins; on a tie, the party that sorts first."""
-    return current_ms is None or at_ms < current_ms or (at_ms == current_ms and by < (current_by or ""))
-
-
 def _sign_outs(db: Session, campus_id: int, events: list[tuple[str, int, str]]) -> list[dict[str, str]]:
     """Apply (visit_id, at_ms, by) sign-outs in order: a later one for the same visit changes nothing.
 
@@ -238,7 +233,7 @@ def _sign_outs(db: Session, campus_id: int, events: list[tuple[str, int, str]]) 
     for visit_id, at_ms, by in events:
         if visit_id not in current:
             results.append({"status": "refused", "error": "visit_id: no such visit at this campus"})
-        elif _earlier(at_ms, by, *current[visit_id]):
+        elif wire.signs_out_earlier(at_ms, by, *current[visit_id]):
             current[visit_id] = (at_ms, by)
             changed[visit_id] = (at_ms, by)
             results.append({"status": "stored"})

@@ -12,8 +12,8 @@ from __future__ import annotations
 import importlib
 import logging
 import time
+from collections.abc import Callable
 from datetime import datetime
-from typing import Callable
 
 from kivy.app import App
 from kivy.clock import Clock

@@ -8,8 +8,8 @@ running app; each `yield` lets Kivy draw (yield a number to wait that many secon
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Callable, Iterator
 
 from kivy.app import App
 from kivy.clock import Clock

@@ -12,8 +12,8 @@ import hashlib
 import hmac
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 PIN_MIN_DIGITS = 4
 PIN_MAX_DIGITS = 12

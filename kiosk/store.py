@@ -373,7 +373,7 @@ class Store:
             for s in sign_outs:
                 conn.execute(
                     "UPDATE visit SET signed_out_ms = ?, signed_out_by = ? WHERE id = ? AND (signed_out_ms IS NULL"
-                    " OR signed_out_ms > ? OR (signed_out_ms = ? AND signed_out_by > ?))",  # kiosk.wire's merge rule
+                    " OR signed_out_ms > ? OR (signed_out_ms = ? AND signed_out_by > ?))",  # wire.signs_out_earlier
                     (s.at_ms, s.by, s.visit_id, s.at_ms, s.at_ms, s.by),
                 )
             if settings is not None:

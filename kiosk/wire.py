@@ -41,9 +41,6 @@ VISIT_FIELDS = (
     "id", "first_name", "last_name", "reason", "host_id", "host_name", "language", "interpreter",
     "checked_in_ms", "local_day",
 )  # fmt: skip
-STAFF_FIELDS = ("id", "first_name", "last_name", "display_name", "role", "room", "languages", "active")
-HEARTBEAT_FIELDS = ("version", "backlog", "refused", "last_sync_ms", "free_disk_bytes")
-SETTINGS_FIELDS = ("campus_name", "timezone", "languages", "default_language")
 
 
 class VisitLike(Protocol):
@@ -64,6 +61,12 @@ def visit_event(visit: VisitLike, checked_in_ms: int) -> dict[str, Any]:
         event[name] = checked_in_ms if name == "checked_in_ms" else getattr(visit, name)
     event["interpreter"] = bool(event["interpreter"])
     return event
+
+
+def signs_out_earlier(at_ms: int, by: str, current_ms: int | None, current_by: str | None) -> bool:
+    """The merge rule above: does a sign-out at `at_ms` by `by` replace the one already known?
+    (The kiosk's store says the same in SQL.)"""
+    return current_ms is None or at_ms < current_ms or (at_ms == current_ms and by < (current_by or ""))
 
 
 def sign_out_event(visit_id: str, at_ms: int, by: str) -> dict[str, Any]:

@@ -19,7 +19,8 @@ from fastapi.responses import Response
 from starlette.datastructures import FormData
 
 from district import queries, security, service
-from district.web.pages import PageError, redirect, write
+from district.db import transaction
+from district.web.pages import PageError, redirect
 
 CSRF_REFUSED = "The form was out of date or did not come from this site. Go back, reload the page and try again."
 
@@ -62,7 +63,7 @@ def signed_in(request: Request) -> Viewer:
         raise SignInNeeded
     token_hash = security.digest(token)
     viewer = None
-    with write(request) as db:
+    with transaction(request) as db:
         found = queries.signed_in(db, token_hash)
         if found is None:
             raise SignInNeeded

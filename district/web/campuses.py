@@ -10,11 +10,12 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from district import service
+from district.db import transaction
 from district.models import Campus
 from district.web.auth import Admin, Posted
 from district.web.formatting import language_names
 from district.web.forms import by_id_or_404, field
-from district.web.pages import PageError, read, redirect, render, write
+from district.web.pages import PageError, read, redirect, render
 from kiosk.language import languages
 
 COMMON_ZONES = (
@@ -41,7 +42,7 @@ def campus_values(db: Session, form: FormData, title: str, campus_id: int | None
 
 @router.post("/district/campuses")
 def add_campus(request: Request, viewer: Admin, form: Posted) -> RedirectResponse:
-    with write(request) as db:
+    with transaction(request) as db:
         service.add_campus(db, **campus_values(db, form, "Campus not added"))
     return redirect("/district?notice=campus")
 
@@ -63,7 +64,7 @@ def settings_page(request: Request, campus_id: str, viewer: Admin) -> HTMLRespon
 @router.post("/district/campuses/{campus_id}/settings")
 def save_settings(request: Request, campus_id: str, viewer: Admin, form: Posted) -> Response:
     """Saved through service.update_settings, which gives the settings a new revision for the kiosks."""
-    with write(request) as db:
+    with transaction(request) as db:
         place = by_id_or_404(db, Campus, campus_id, "campus")
         try:
             values = campus_values(db, form, "Settings not saved", place.id)

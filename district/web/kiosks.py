@@ -10,11 +10,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy.orm import Session
 
 from district import queries, service
+from district.db import transaction
 from district.models import Campus, Kiosk
 from district.web.auth import Admin, Posted
 from district.web.formatting import ago, at, clock_time, long_day, size
 from district.web.forms import by_id_or_404, field
-from district.web.pages import PageError, read, redirect, render, write
+from district.web.pages import PageError, read, redirect, render
 
 STALE_MS = 10 * 60 * 1000  # a kiosk syncs every 15 s: ten silent minutes means it is off or offline
 LOW_DISK_BYTES = 1_000_000_000
@@ -88,7 +89,7 @@ def add_kiosk(request: Request, campus_id: str, viewer: Admin, form: Posted) -> 
     name = field(form, "name", 100)
     if not name:
         raise PageError(400, "Kiosk not added", "Give the kiosk a name, like “Front door”.")
-    with write(request) as db:
+    with transaction(request) as db:
         place = by_id_or_404(db, Campus, campus_id, "campus")
         if queries.kiosk_name_taken(db, place.id, name):
             raise PageError(400, "Kiosk not added", f"{place.name} already has a kiosk named “{name}”. "
@@ -99,7 +100,7 @@ def add_kiosk(request: Request, campus_id: str, viewer: Admin, form: Posted) -> 
 
 @router.post("/district/kiosks/{kiosk_id}/code")
 def new_code(request: Request, kiosk_id: str, viewer: Admin, form: Posted) -> HTMLResponse:
-    with write(request) as db:
+    with transaction(request) as db:
         found, place = kiosk_or_404(db, kiosk_id)
         code = service.issue_code(db, found)
         name = found.name
@@ -116,7 +117,7 @@ def revoke_page(request: Request, kiosk_id: str, viewer: Admin) -> HTMLResponse:
 
 @router.post("/district/kiosks/{kiosk_id}/revoke")
 def revoke(request: Request, kiosk_id: str, viewer: Admin, form: Posted) -> RedirectResponse:
-    with write(request) as db:
+    with transaction(request) as db:
         found, _ = kiosk_or_404(db, kiosk_id)
         service.revoke(db, found.id)
     return redirect("/district?notice=revoked")

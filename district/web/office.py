@@ -14,11 +14,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from district import queries, service
+from district.db import transaction
 from district.models import Campus, Visit
 from district.web.auth import Posted, Signed, Viewer
 from district.web.formatting import at, clock_time, duration, language_names, long_day, reason_label, short_day
 from district.web.forms import FromDay, date_range, parse_id
-from district.web.pages import PageError, read, redirect, render, write
+from district.web.pages import PageError, read, redirect, render
 
 SEARCH_DAYS = 30  # a search without dates looks this far back
 SIGNED_OUT_BY = {"visitor": "at the kiosk", "staff": "by staff", "office": "by the office"}
@@ -146,7 +147,7 @@ def office_live(request: Request, viewer: Signed, campus: str = "") -> Response:
 
 @router.post("/office/visits/{visit_id}/sign-out")
 def office_sign_out(request: Request, visit_id: str, viewer: Signed, form: Posted) -> RedirectResponse:
-    with write(request) as db:
+    with transaction(request) as db:
         found = queries.visit(db, visit_id[:36])
         if found is None or not viewer.may_see(found.campus_id):
             raise PageError(404, "No such visit", "That visit is not one of your campus's.")

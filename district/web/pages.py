@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -37,11 +36,6 @@ class PageError(Exception):
 def read(request: Request) -> Session:
     """A read-only unit of work (closed, never committed)."""
     return request.app.state.sessions()
-
-
-def write(request: Request) -> AbstractContextManager[Session]:
-    """A unit of work committed at the end of its `with` block (rolled back if it raises)."""
-    return request.app.state.sessions.begin()
 
 
 def make_environment() -> Environment:

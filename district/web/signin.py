@@ -12,9 +12,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from district import queries, security, service
+from district.db import transaction
 from district.web.auth import LoginForm, Posted, Signed, login_cookie, session_cookie
 from district.web.forms import field, secret
-from district.web.pages import redirect, render, write
+from district.web.pages import redirect, render
 from kiosk.pin import hash_secret, verify_secret
 
 SIGN_IN_REFUSED = "That email and password do not match an active account."
@@ -116,7 +117,7 @@ def login(request: Request, form: LoginForm) -> Response:
         message = f"Too many failed sign-ins for this email. Try again in {wait} seconds."
         return login_response(request, next_url, message, 429, email)
     settings = request.app.state.settings
-    with write(request) as db:
+    with transaction(request) as db:
         user = queries.user_by_email(db, email)
         # An unknown email costs the same scrypt work as a wrong password: timing tells nothing.
         matches = verify_secret(password, user.password_hash if user else decoy_hash())
@@ -136,7 +137,7 @@ def login(request: Request, form: LoginForm) -> Response:
 
 @router.post("/logout")
 def logout(request: Request, viewer: Signed, form: Posted) -> RedirectResponse:
-    with write(request) as db:
+    with transaction(request) as db:
         service.end_web_session(db, viewer.token_hash)
     response = redirect("/login")
     secure = request.app.state.settings.secure_cookies

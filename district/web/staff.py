@@ -9,11 +9,12 @@ from fastapi.responses import HTMLResponse
 from starlette.datastructures import FormData, UploadFile
 
 from district import queries, service
+from district.db import transaction
 from district.models import Campus
 from district.roster import list_orgs, parse_upload
 from district.web.auth import Admin, Posted
 from district.web.forms import by_id_or_404, field
-from district.web.pages import read, render, write
+from district.web.pages import read, render
 from kiosk.directory import DirectoryError
 
 router = APIRouter(include_in_schema=False)
@@ -38,7 +39,7 @@ def uploaded_files(form: FormData) -> dict[str, bytes]:
 def import_staff(request: Request, campus_id: str, viewer: Admin, form: Posted) -> HTMLResponse:
     """Replace a campus's directory from an upload; each bad row is shown with its line number."""
     files, org = uploaded_files(form), field(form, "org")
-    with write(request) as db:
+    with transaction(request) as db:
         place = by_id_or_404(db, Campus, campus_id, "campus")
         page = {"campus": place, "org": org or place.oneroster_org or "", "orgs": [], "result": None,
                 "roster": None, "error": "", "nav": "district"}  # fmt: skip

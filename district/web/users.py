@@ -14,10 +14,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
 from district import queries, service
+from district.db import transaction
 from district.models import ROLES, User
 from district.web.auth import Admin, Posted, Viewer
 from district.web.forms import by_id_or_404, field, parse_id, secret
-from district.web.pages import PageError, notice_text, read, redirect, render, write
+from district.web.pages import PageError, notice_text, read, redirect, render
 
 MIN_PASSWORD = service.MIN_PASSWORD
 router = APIRouter(include_in_schema=False)
@@ -59,7 +60,7 @@ def user_values(form: FormData) -> dict[str, Any]:
 @router.post("/district/users")
 def add_user(request: Request, viewer: Admin, form: Posted) -> RedirectResponse:
     values = user_values(form)
-    with write(request) as db:
+    with transaction(request) as db:
         if queries.user_by_email(db, values["email"]) is not None:
             raise PageError(400, "User not added", f"There is already a user with the email {values['email']}.")
         if values["campus_id"] is not None and queries.campus(db, values["campus_id"]) is None:
@@ -69,7 +70,7 @@ def add_user(request: Request, viewer: Admin, form: Posted) -> RedirectResponse:
 
 
 def set_active(request: Request, user_id: str, viewer: Viewer, active: bool) -> RedirectResponse:
-    with write(request) as db:
+    with transaction(request) as db:
         user = by_id_or_404(db, User, user_id, "user")
         if not active and user.id == viewer.user_id:
             raise PageError(400, "You cannot disable yourself",
@@ -104,7 +105,7 @@ def password_page(request: Request, user_id: str, viewer: Admin) -> HTMLResponse
 def set_password(request: Request, user_id: str, viewer: Admin, form: Posted) -> Response:
     """The admin sets a new password; the user is signed out everywhere (an admin setting their own
     stays signed in here)."""
-    with write(request) as db:
+    with transaction(request) as db:
         user = by_id_or_404(db, User, user_id, "user")
         try:
             password = new_password(form, "Password not changed")
