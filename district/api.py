@@ -7,6 +7,7 @@ another campus's data.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
@@ -14,9 +15,10 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from district import service
+from district.alerts.queue import arrival_status
 from district.db import transaction
 from district.models import Kiosk
-from district.schemas import BIGINT, EnrollBody, Heartbeat, PushBody
+from district.schemas import BIGINT, UUID_PATTERN, EnrollBody, Heartbeat, PushBody
 from kiosk import wire
 
 router = APIRouter(prefix=wire.API, tags=["kiosk sync"])
@@ -24,6 +26,7 @@ _bearer = HTTPBearer(auto_error=False, description="the token a kiosk got at enr
 
 
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+UUID = re.compile(UUID_PATTERN)
 UNAUTHORIZED = "a valid kiosk token is needed (enroll the kiosk, or it was revoked)"
 
 
@@ -56,7 +59,22 @@ def push(body: PushBody, credentials: Credentials, request: Request) -> dict[str
     with transaction(request) as db:
         kiosk = authenticate(db, credentials)
         results = service.apply_events(db, kiosk.id, kiosk.campus_id, body.events)
+    worker = request.app.state.alert_worker
+    if worker is not None and any(r.get("status") == "stored" for r in results):
+        worker.wake()  # the new visits' alerts are committed: send them now, not at the next poll
     return {"results": results}
+
+
+@router.get("/arrivals")
+def arrivals(
+    credentials: Credentials, request: Request, ids: Annotated[str, Query(max_length=40 * wire.MAX_ARRIVAL_IDS)]
+) -> dict[str, Any]:
+    """Who has been told of these visits, for the kiosk's confirmation screen (kiosk.wire: arrivals)."""
+    wanted = [i for i in ids.split(",") if i]
+    if not wanted or len(wanted) > wire.MAX_ARRIVAL_IDS or not all(UUID.match(i) for i in wanted):
+        raise HTTPException(422, f"ids: 1 to {wire.MAX_ARRIVAL_IDS} visit ids, separated by commas")
+    with transaction(request) as db:
+        return {"arrivals": arrival_status(db, authenticate(db, credentials).campus_id, wanted)}
 
 
 @router.get("/sync/changes")

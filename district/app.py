@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from district import __version__, api, web
+from district.alerts.worker import AlertWorker
 from district.db import make_engine, make_sessions, upgrade
 from district.roster import MAX_UPLOAD_BYTES
 
@@ -23,6 +26,8 @@ class ServerSettings:
     secure_cookies: bool = True  # False only for http://localhost pilots and tests
     session_hours: int = 12
     migrate: bool = True  # bring the schema up to date at start (several workers: run `district-server migrate` once)
+    public_url: str = "http://127.0.0.1:8080"  # where staff's phones reach this server: the "on my way" links
+    alerts: bool = True  # send alerts from this process (tests that look only at the queue turn it off)
 
 
 class BodyLimit:
@@ -69,7 +74,22 @@ def create_app(settings: ServerSettings) -> FastAPI:
     engine = make_engine(settings.database_url)
     if settings.migrate:
         upgrade(engine)
+    sessions = make_sessions(engine)
+    worker = AlertWorker(sessions, settings.public_url) if settings.alerts else None
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if worker is not None:
+            if not settings.public_url.startswith("https://"):
+                log.warning("alert links use %s: set the public https address for staff outside the LAN",
+                            settings.public_url)  # fmt: skip
+            worker.start()
+        yield
+        if worker is not None:
+            worker.stop()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="Welcome Kiosk district server",
         version=__version__,
         description="Visits from every campus's kiosks, and what the kiosks need back.",
@@ -78,7 +98,8 @@ def create_app(settings: ServerSettings) -> FastAPI:
         openapi_url="/api/v1/openapi.json",
     )
     app.state.engine = engine
-    app.state.sessions = make_sessions(engine)
+    app.state.sessions = sessions
+    app.state.alert_worker = worker
     app.state.settings = settings
     app.include_router(api.router)
     web.install(app)

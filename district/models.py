@@ -8,7 +8,7 @@ revision number in the same transaction, and a kiosk asks for what is newer than
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, MetaData, String, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from kiosk.text import MAX_FIELD_LENGTH
@@ -41,6 +41,8 @@ class Campus(Base):
     revision: Mapped[int] = mapped_column(BigInteger, default=0)  # the last revision handed out
     settings_revision: Mapped[int] = mapped_column(BigInteger, default=0)
     created_ms: Mapped[int] = mapped_column(BigInteger)
+    alert_rules: Mapped[str | None] = mapped_column(Text)  # JSON (district.alerts.rules); None: the defaults
+    alert_expiry_minutes: Mapped[int] = mapped_column(Integer, default=15)
 
 
 class Kiosk(Base):
@@ -82,6 +84,22 @@ class Staff(Base):
     languages: Mapped[str] = mapped_column(String(MAX_FIELD_LENGTH), default="")  # space-separated
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     revision: Mapped[int] = mapped_column(BigInteger)
+    # Alerts (never sent to kiosks): Apprise URLs, one a line, and the language alerts are written in.
+    alert_urls: Mapped[str] = mapped_column(Text, default="")
+    alert_language: Mapped[str] = mapped_column(String(35), default="")  # "": the campus's default
+
+
+class Office(Base):
+    """A desk rather than a person (the front office, attendance): alerted by routing rules."""
+
+    __tablename__ = "office"
+    __table_args__ = (UniqueConstraint("campus_id", "key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    campus_id: Mapped[int] = mapped_column(ForeignKey("campus.id"))
+    key: Mapped[str] = mapped_column(String(20))  # one of kiosk.wire.OFFICES
+    alert_urls: Mapped[str] = mapped_column(Text, default="")
+    alert_language: Mapped[str] = mapped_column(String(35), default="")
 
 
 class Visit(Base):
@@ -107,6 +125,41 @@ class Visit(Base):
     signed_out_by: Mapped[str | None] = mapped_column(String(10))
     revision: Mapped[int] = mapped_column(BigInteger, default=0)  # set when signed out
     received_ms: Mapped[int] = mapped_column(BigInteger)
+    # The first "on my way" (a staff member's link) or "seen" (the front-office page):
+    acknowledged_ms: Mapped[int | None] = mapped_column(BigInteger)
+    acknowledged_by: Mapped[str | None] = mapped_column(String(2 * MAX_FIELD_LENGTH))
+    acknowledged_via: Mapped[str | None] = mapped_column(String(10))  # "link" or "office"
+    escalated: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Alert(Base):
+    """One message to one recipient about one visit, queued in the same transaction as the visit."""
+
+    __tablename__ = "alert"
+    __table_args__ = (
+        Index("ix_alert_due", "status", "next_attempt_ms"),
+        Index("ix_alert_visit", "visit_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    campus_id: Mapped[int] = mapped_column(ForeignKey("campus.id"))
+    visit_id: Mapped[str] = mapped_column(ForeignKey("visit.id"))
+    kind: Mapped[str] = mapped_column(String(12))  # "arrival" or "escalation"
+    recipient_kind: Mapped[str] = mapped_column(String(8))  # "staff" or "office"
+    recipient_key: Mapped[str] = mapped_column(String(MAX_FIELD_LENGTH))  # staff external_id or office key
+    recipient_name: Mapped[str] = mapped_column(String(2 * MAX_FIELD_LENGTH))
+    why: Mapped[str] = mapped_column(String(12))  # host, role, interpreter, fallback, escalation
+    language: Mapped[str] = mapped_column(String(35))
+    status: Mapped[str] = mapped_column(String(10), default="pending")  # pending, sending, delivered, failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_ms: Mapped[int] = mapped_column(BigInteger)
+    claimed_until_ms: Mapped[int | None] = mapped_column(BigInteger)
+    created_ms: Mapped[int] = mapped_column(BigInteger)
+    expires_ms: Mapped[int] = mapped_column(BigInteger)
+    delivered_ms: Mapped[int | None] = mapped_column(BigInteger)
+    error: Mapped[str | None] = mapped_column(String(300))  # why it failed, with secrets masked
+    ack_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    ack_token: Mapped[str | None] = mapped_column(String(64))  # only while queued: the link in the message
 
 
 class User(Base):

@@ -20,7 +20,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from district import security
-from district.models import Campus, Kiosk, Staff, User, Visit, WebSession
+from district.alerts.queue import queue_arrivals
+from district.models import Campus, Kiosk, Office, Staff, User, Visit, WebSession
 from district.schemas import LANGUAGE_PATTERN, SignOutEvent, VisitEvent, parse_event
 from kiosk import wire
 from kiosk.directory import StaffMember
@@ -98,6 +99,8 @@ def add_campus(db: Session, name: str, timezone: str, languages: Sequence[str] =
         oneroster_org=oneroster_org, revision=1, settings_revision=1, created_ms=now_ms(),
     )  # fmt: skip
     db.add(campus)
+    db.flush()
+    db.add_all(Office(campus_id=campus.id, key=key, alert_urls="", alert_language="") for key in wire.OFFICES)
     db.flush()
     return campus
 
@@ -202,6 +205,7 @@ def apply_events(db: Session, kiosk_id: str, campus_id: int, raw_events: list[An
             elsewhere = set(db.scalars(select(Visit.id).where(Visit.id.in_(conflicts), Visit.campus_id != campus_id)))
         else:
             elsewhere = set()
+        queue_arrivals(db, campus_id, stored, received)
         for i, v in visits:
             if v.id in elsewhere:
                 results[i] = {"status": "refused", "error": "id: already used by a visit of another campus"}

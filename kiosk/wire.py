@@ -22,6 +22,16 @@ Server -> kiosk, GET {API}/sync/changes?since=CURSOR&limit=N
 Kiosk -> server, POST {API}/sync/heartbeat
   {"version", "backlog", "refused", "last_sync_ms", "free_disk_bytes"}
 
+Kiosk -> server, GET {API}/arrivals?ids=ID,ID  (at most MAX_ARRIVAL_IDS of this campus's visits)
+  answer: {"arrivals": [arrival, ...]}, one per visit the server has (a visit still in the
+  kiosk's outbox is simply absent):
+  arrival: {"visit_id", "told": [{"kind": "staff" | "office", "key", "name"}],
+            "pending": int, "failed": int,
+            "acknowledged": {"by": str, "via": "link" | "office"} | null}
+  told: who has received an arrival alert (a staff member by directory id, or an office by
+  its key: front_office, attendance, volunteers); pending: alerts still being sent; failed:
+  alerts that could not be delivered. The kiosk says "X knows you are here" only from "told".
+
 Sign-outs merge by one rule on both sides: a visit is signed out once, at the EARLIEST
 sign-out time known anywhere (on a tie to the millisecond, the party that sorts first:
 office, staff, visitor). A later sign-out of the same visit (the office and the visitor
@@ -36,6 +46,8 @@ from typing import Any, Protocol
 API = "/api/v1"
 MAX_BATCH = 500
 MAX_CHANGES = 1000
+MAX_ARRIVAL_IDS = 20
+OFFICES = ("front_office", "attendance", "volunteers")  # desks that routing rules can alert
 SIGNED_OUT_BY = ("visitor", "staff", "office")  # office: on the front-office page
 VISIT_FIELDS = (
     "id", "first_name", "last_name", "reason", "host_id", "host_name", "language", "interpreter",

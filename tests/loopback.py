@@ -22,12 +22,18 @@ def free_port() -> int:
 class LoopbackServer:
     """uvicorn serving the real app on 127.0.0.1; can be stopped and started again on the same port."""
 
-    def __init__(self, database_url: str, port: int | None = None, tls: tuple[Path, Path] | None = None) -> None:
-        self.app = create_app(ServerSettings(database_url=database_url, secure_cookies=False))
-        self.sessions: sessionmaker[Session] = self.app.state.sessions
+    def __init__(
+        self, database_url: str, port: int | None = None, tls: tuple[Path, Path] | None = None, alerts: bool = False
+    ) -> None:
         self.port = port or free_port()
         self.tls = tls  # (certificate, key): serve https
         self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
+        self.app = create_app(
+            ServerSettings(database_url=database_url, secure_cookies=False, public_url=self.url, alerts=alerts)
+        )
+        self.sessions: sessionmaker[Session] = self.app.state.sessions
+        self.alert_worker = self.app.state.alert_worker  # started with the server: uvicorn runs without lifespan here
+        self._worker_started = False
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
 
@@ -43,6 +49,9 @@ class LoopbackServer:
             if time.monotonic() > deadline or not self._thread.is_alive():
                 raise RuntimeError("uvicorn did not start")
             time.sleep(0.01)
+        if self.alert_worker is not None and not self._worker_started:
+            self.alert_worker.start()
+            self._worker_started = True
         return self
 
     def stop(self) -> None:
@@ -54,4 +63,6 @@ class LoopbackServer:
 
     def dispose(self) -> None:
         self.stop()
+        if self._worker_started:
+            self.alert_worker.stop()
         self.app.state.engine.dispose()

@@ -1,0 +1,295 @@
+"""The alert queue, in the district database: why alerts leave from the server, not the kiosk.
+
+The kiosk's outbox already carries every visit to the server exactly once, and the server
+is where alerts have to be anyway: the channels' secrets (SMTP passwords, Teams and Slack
+webhooks) stay on one guarded machine instead of on every lobby kiosk's SD card; the "on my
+way" link in an alert must point at something a teacher's phone can reach; the front-office
+page, escalation and waiting times need every acknowledgement in one place; and a failure
+shows up where district IT looks. When a campus's internet is down but its LAN is up, the
+kiosk cannot reach the server, and it could not reach Teams, Slack or an SMS gateway
+either: it keeps the visit in its outbox and tells the visitor the truth ("please let the
+front desk know you are here"; the front desk is beside the kiosk). When the link is back,
+alerts for visits still within their expiry go out; older ones are marked failed, with
+why, on the front-office page, never delivered as if new.
+
+Alert rows are written in the same transaction as the visit they are about (the visit's
+push), so a stored visit always has its alerts. Workers claim due rows with a conditional
+UPDATE, so several server processes never send the same alert twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, literal, or_, select, update
+from sqlalchemy.orm import Session
+
+from district import security
+from district.alerts import rules as routing
+from district.alerts.messages import AboutVisit
+from district.models import Alert, Campus, Office, Staff, Visit
+
+log = logging.getLogger(__name__)
+
+CLAIM_MS = 120_000  # a claimed alert whose worker died is taken again after this
+MAX_ATTEMPTS = 8
+RETRY_BASE_MS = 2_000
+RETRY_CAP_MS = 60_000
+TOO_OLD_MS = 12 * 3600 * 1000  # a visit that reaches the server this late gets no alert rows at all
+EXPIRED = "expired before it could be delivered (is the channel down?)"
+OFFICE_NAMES = {
+    "front_office": "Front office",
+    "attendance": "Attendance office",
+    "volunteers": "Volunteer coordinator",
+}
+
+
+# -- who can be reached -------------------------------------------------------------------
+def staff_name(s: Staff) -> str:
+    return s.display_name or f"{s.first_name} {s.last_name}"
+
+
+def staff_contacts(db: Session, campus: Campus) -> dict[str, routing.Contact]:
+    from district.alerts.channels import split_urls
+
+    return {
+        s.external_id: routing.Contact(
+            "staff", s.external_id, staff_name(s), s.alert_language or campus.default_language,
+            tuple(split_urls(s.alert_urls)), tuple(s.languages.split()),
+        )
+        for s in db.scalars(select(Staff).where(Staff.campus_id == campus.id, Staff.active))
+    }  # fmt: skip
+
+
+def office_contacts(db: Session, campus: Campus) -> dict[str, routing.Contact]:
+    from district.alerts.channels import split_urls
+
+    return {
+        o.key: routing.Contact("office", o.key, OFFICE_NAMES.get(o.key, o.key), o.alert_language or campus.default_language,
+                               tuple(split_urls(o.alert_urls)))
+        for o in db.scalars(select(Office).where(Office.campus_id == campus.id))
+    }  # fmt: skip
+
+
+def campus_rules(campus: Campus) -> tuple[routing.Rule, ...]:
+    try:
+        return routing.parse_rules(campus.alert_rules)
+    except ValueError as exc:  # saved rules are checked; this only guards a hand-edited database
+        log.error("campus %s: routing rules unusable (%s); using the defaults", campus.id, exc)
+        return routing.DEFAULT_RULES
+
+
+def rule_for_visit(campus: Campus, rules: Sequence[routing.Rule], visit: Visit) -> routing.Rule:
+    local = datetime.fromtimestamp(visit.checked_in_ms / 1000, _zone(campus)).time()
+    return routing.rule_for(rules, visit.reason, local)
+
+
+def _zone(campus: Campus) -> ZoneInfo:
+    return ZoneInfo(campus.timezone)
+
+
+# -- queueing -----------------------------------------------------------------------------
+def _new_alert(visit: Visit, recipient: routing.Recipient, kind: str, now: int, expires: int) -> Alert:
+    token = security.new_token()
+    contact = recipient.contact
+    alert = Alert(
+        campus_id=visit.campus_id, visit_id=visit.id, kind=kind, recipient_kind=contact.kind,
+        recipient_key=contact.key, recipient_name=contact.name, why=recipient.why, language=contact.language,
+        status="pending", attempts=0, next_attempt_ms=now, created_ms=now, expires_ms=expires,
+        ack_token_hash=security.digest(token), ack_token=token,
+    )  # fmt: skip
+    if now >= expires:
+        late = (now - visit.checked_in_ms) // 60_000
+        alert.status, alert.ack_token = "failed", None
+        alert.error = f"expired: the visit reached the server {late} min after check-in (the kiosk was offline)"
+    return alert
+
+
+def queue_arrivals(db: Session, campus_id: int, visit_ids: Iterable[str], now: int) -> int:
+    """Queue the arrival alerts of newly stored visits (in the push's transaction). Returns how many."""
+    ids = list(visit_ids)
+    if not ids:
+        return 0
+    campus = db.get(Campus, campus_id)
+    assert campus is not None
+    visits = [v for v in db.scalars(select(Visit).where(Visit.id.in_(ids))) if now - v.checked_in_ms < TOO_OLD_MS]
+    if not visits:
+        return 0
+    rules = campus_rules(campus)
+    staff, offices = staff_contacts(db, campus), office_contacts(db, campus)
+    count = 0
+    for visit in visits:
+        arrival = routing.Arrival(visit.reason, visit.host_id, visit.language, visit.interpreter)
+        routed = routing.route(arrival, rule_for_visit(campus, rules, visit), staff, offices, campus.default_language)
+        for note in routed.notes:
+            log.info("visit %s: %s", visit.id, note)
+        expires = visit.checked_in_ms + campus.alert_expiry_minutes * 60_000
+        for recipient in routed.recipients:
+            db.add(_new_alert(visit, recipient, "arrival", now, expires))
+            count += 1
+    db.flush()
+    return count
+
+
+def escalate_due(db: Session, now: int) -> int:
+    """Escalate visits nobody acknowledged within their rule's minutes (once per visit)."""
+    candidates = db.scalars(
+        select(Visit).where(
+            Visit.acknowledged_ms.is_(None), Visit.signed_out_ms.is_(None), Visit.escalated.is_(False),
+            Visit.checked_in_ms > now - TOO_OLD_MS, Visit.id.in_(select(Alert.visit_id).where(Alert.kind == "arrival")),
+        )
+    ).all()  # fmt: skip
+    count = 0
+    by_campus: dict[int, tuple[Campus, tuple[routing.Rule, ...], dict[str, routing.Contact]]] = {}
+    for visit in candidates:
+        if visit.campus_id not in by_campus:
+            campus = db.get(Campus, visit.campus_id)
+            assert campus is not None
+            by_campus[visit.campus_id] = (campus, campus_rules(campus), office_contacts(db, campus))
+        campus, rules, offices = by_campus[visit.campus_id]
+        rule = rule_for_visit(campus, rules, visit)
+        if rule.escalate_after is None or now - visit.checked_in_ms < rule.escalate_after * 60_000:
+            continue
+        claimed = db.execute(
+            update(Visit).where(Visit.id == visit.id, Visit.escalated.is_(False)).values(escalated=True)
+        ).rowcount  # fmt: skip
+        if not claimed:  # another worker escalated it
+            continue
+        expires = now + campus.alert_expiry_minutes * 60_000
+        for recipient in routing.escalation(rule, offices).recipients:
+            db.add(_new_alert(visit, recipient, "escalation", now, expires))
+            count += 1
+    db.flush()
+    return count
+
+
+# -- sending ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Job:
+    """A claimed alert with everything needed to send it outside the database transaction."""
+
+    alert_id: int
+    kind: str
+    why: str
+    recipient_name: str
+    language: str
+    urls: tuple[str, ...]
+    ack_token: str | None
+    about: AboutVisit
+    waited_minutes: int | None
+
+
+def claim_due(db: Session, now: int, limit: int = 16) -> tuple[list[Job], int]:
+    """Claim up to `limit` due alerts; also fails those past their expiry. Returns (jobs, expired)."""
+    due = or_(
+        (Alert.status == "pending") & (Alert.next_attempt_ms <= now),
+        (Alert.status == "sending") & (Alert.claimed_until_ms < now),
+    )
+    ids = db.scalars(select(Alert.id).where(due).order_by(Alert.next_attempt_ms).limit(limit)).all()
+    if not ids:
+        return [], 0
+    expired = db.execute(
+        update(Alert).where(Alert.id.in_(ids), due, Alert.expires_ms <= now)
+        .values(status="failed", ack_token=None, claimed_until_ms=None,
+                error=func.substr(func.coalesce(literal("expired; the last try: ") + Alert.error, EXPIRED), 1, 300))
+    ).rowcount  # fmt: skip
+    claimed = db.scalars(
+        update(Alert).where(Alert.id.in_(ids), due, Alert.expires_ms > now)
+        .values(status="sending", claimed_until_ms=now + CLAIM_MS, attempts=Alert.attempts + 1)
+        .returning(Alert.id)
+    ).all()  # fmt: skip
+    jobs = [_job(db, alert_id, now) for alert_id in claimed]
+    return [j for j in jobs if j is not None], expired
+
+
+def _job(db: Session, alert_id: int, now: int) -> Job | None:
+    from district.alerts.channels import split_urls
+
+    alert = db.get(Alert, alert_id)
+    visit = db.get(Visit, alert.visit_id) if alert else None
+    campus = db.get(Campus, alert.campus_id) if alert else None
+    if alert is None or visit is None or campus is None:
+        return None
+    if alert.recipient_kind == "staff":
+        row = db.scalar(select(Staff).where(Staff.campus_id == campus.id, Staff.external_id == alert.recipient_key))
+    else:
+        row = db.scalar(select(Office).where(Office.campus_id == campus.id, Office.key == alert.recipient_key))
+    urls = tuple(split_urls(row.alert_urls)) if row is not None else ()
+    about = AboutVisit(
+        visitor=f"{visit.first_name} {visit.last_name}", reason=visit.reason, host_name=visit.host_name,
+        language=visit.language, interpreter=visit.interpreter, checked_in_ms=visit.checked_in_ms,
+        campus=campus.name, timezone=campus.timezone, campus_language=campus.default_language,
+    )  # fmt: skip
+    waited = (now - visit.checked_in_ms) // 60_000 if alert.kind == "escalation" else None
+    return Job(
+        alert.id, alert.kind, alert.why, alert.recipient_name, alert.language, urls, alert.ack_token, about, waited
+    )
+
+
+def retry_delay_ms(attempts: int) -> int:
+    return min(RETRY_CAP_MS, RETRY_BASE_MS * 2 ** max(0, attempts - 1))
+
+
+def finish(db: Session, alert_id: int, delivered: bool, error: str | None, now: int) -> str:
+    """Record a send's outcome; a failure is retried with backoff until its expiry or MAX_ATTEMPTS."""
+    alert = db.get(Alert, alert_id)
+    if alert is None or alert.status != "sending":
+        return "gone"
+    alert.error = error
+    alert.claimed_until_ms = None
+    if delivered:
+        alert.status, alert.delivered_ms, alert.ack_token = "delivered", now, None
+    elif alert.attempts < MAX_ATTEMPTS and now + retry_delay_ms(alert.attempts) < alert.expires_ms:
+        alert.status, alert.next_attempt_ms = "pending", now + retry_delay_ms(alert.attempts)
+    else:
+        alert.status, alert.ack_token = "failed", None
+        log.warning("alert %s to %s failed for good after %d attempts: %s", alert.id, alert.recipient_name,
+                    alert.attempts, error)  # fmt: skip
+    return alert.status
+
+
+# -- acknowledging and reporting ------------------------------------------------------------
+def acknowledge(db: Session, visit: Visit, by: str, via: str, now: int) -> bool:
+    """The first acknowledgement counts (its time is the visit's waiting time); False if already."""
+    done = db.execute(
+        update(Visit).where(Visit.id == visit.id, Visit.acknowledged_ms.is_(None))
+        .values(acknowledged_ms=max(now, visit.checked_in_ms), acknowledged_by=by, acknowledged_via=via)
+    ).rowcount  # fmt: skip
+    db.refresh(visit)
+    return bool(done)
+
+
+def alert_for_token(db: Session, token: str) -> Alert | None:
+    return db.scalar(select(Alert).where(Alert.ack_token_hash == security.digest(token)))
+
+
+def alerts_of(db: Session, visit_ids: Sequence[str]) -> dict[str, list[Alert]]:
+    found: dict[str, list[Alert]] = {v: [] for v in visit_ids}
+    if visit_ids:
+        for alert in db.scalars(select(Alert).where(Alert.visit_id.in_(visit_ids)).order_by(Alert.id)):
+            found[alert.visit_id].append(alert)
+    return found
+
+
+def arrival_status(db: Session, campus_id: int, visit_ids: Sequence[str]) -> list[dict[str, object]]:
+    """What the kiosk's confirmation screen may say about each visit (kiosk.wire: arrivals)."""
+    visits = db.scalars(select(Visit).where(Visit.id.in_(visit_ids), Visit.campus_id == campus_id)).all()
+    alerts = alerts_of(db, [v.id for v in visits])
+    out = []
+    for visit in visits:
+        arrivals = [a for a in alerts[visit.id] if a.kind == "arrival"]
+        told = [{"kind": a.recipient_kind, "key": a.recipient_key, "name": a.recipient_name}
+                for a in arrivals if a.status == "delivered"]  # fmt: skip
+        out.append({
+            "visit_id": visit.id,
+            "told": told,
+            "pending": sum(a.status in ("pending", "sending") for a in arrivals),
+            "failed": sum(a.status == "failed" for a in arrivals),
+            "acknowledged": {"by": visit.acknowledged_by or "", "via": visit.acknowledged_via or "office"}
+            if visit.acknowledged_ms is not None else None,
+        })  # fmt: skip
+    return out
