@@ -13,7 +13,7 @@ PYBABEL := $(VENV)/bin/pybabel
 EXTRACT := $(PYBABEL) extract -F babel.cfg -k tr -k N_ -k ngettext:1,2 --no-location --sort-output \
 	--project="Welcome Kiosk" --copyright-holder="Welcome Kiosk developers"
 
-.PHONY: demo test system-deps venv screenshots bench bench-district i18n i18n-init clean
+.PHONY: demo test system-deps venv screenshots bench bench-district bench-alerts i18n i18n-init clean
 
 # The district server with a demo campus on http://127.0.0.1:8080, and the kiosk enrolled to it.
 demo: venv
@@ -42,6 +42,10 @@ bench: venv
 # The district server and sync: backlog drain, ingest, 2,000 kiosks' heartbeats (SQLite and PostgreSQL).
 bench-district: venv
 	$(PY) benchmarks/bench_district.py
+
+# Check-in to alert received by a loopback webhook, through the real kiosk, server and Apprise.
+bench-alerts: venv
+	$(PY) benchmarks/bench_alerts.py
 
 # After changing translatable text: refresh the template and every catalog.
 i18n: venv

@@ -38,15 +38,22 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.workers > 1 and _url(args).startswith("sqlite"):
         print("Several workers need PostgreSQL: SQLite lets one process write at a time.", file=sys.stderr)
         return 2
+    public_url = args.public_url or os.environ.get("DISTRICT_PUBLIC_URL") or f"http://{args.host}:{args.port}"
+    if not public_url.startswith(("https://", "http://")) or any(c.isspace() for c in public_url):
+        print(f"--public-url must be an http(s):// address, not {public_url!r}", file=sys.stderr)
+        return 2
     if args.workers > 1:
         # Several processes: migrate once here, then each worker builds its app from the environment.
         upgrade(make_engine(_url(args)))
         os.environ["DISTRICT_DATABASE_URL"] = _url(args)
         os.environ["DISTRICT_INSECURE_COOKIES"] = "1" if args.insecure_cookies else ""
+        os.environ["DISTRICT_PUBLIC_URL"] = public_url
         uvicorn.run("district.cli:app_from_environment", factory=True, host=args.host, port=args.port,
                     workers=args.workers, proxy_headers=True, forwarded_allow_ips=args.forwarded_allow_ips)  # fmt: skip
         return 0
-    app = create_app(ServerSettings(database_url=_url(args), secure_cookies=not args.insecure_cookies))
+    app = create_app(
+        ServerSettings(database_url=_url(args), secure_cookies=not args.insecure_cookies, public_url=public_url)
+    )
     uvicorn.run(app, host=args.host, port=args.port, proxy_headers=True, forwarded_allow_ips=args.forwarded_allow_ips)
     return 0
 
@@ -56,6 +63,7 @@ def app_from_environment():  # type: ignore[no-untyped-def]
     return create_app(ServerSettings(
         database_url=os.environ.get("DISTRICT_DATABASE_URL") or DEFAULT_URL,
         secure_cookies=not os.environ.get("DISTRICT_INSECURE_COOKIES"),
+        public_url=os.environ.get("DISTRICT_PUBLIC_URL") or ServerSettings.public_url,
         migrate=False,
     ))  # fmt: skip
 
@@ -150,6 +158,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8080)
     serve.add_argument("--workers", type=int, default=1, help="processes (PostgreSQL only; SQLite wants one)")
     serve.add_argument("--insecure-cookies", action="store_true", help="allow session cookies over plain http (a pilot)")
+    serve.add_argument("--public-url", help="the https address staff's phones reach this server at, for the "
+                       "'on my way' links in alerts (default $DISTRICT_PUBLIC_URL or http://HOST:PORT)")
     serve.add_argument("--forwarded-allow-ips", default="127.0.0.1", help="proxies trusted for X-Forwarded-*")
     serve.set_defaults(func=cmd_serve)
     sub.add_parser("migrate", help="bring the database schema up to date").set_defaults(func=cmd_migrate)

@@ -52,7 +52,8 @@ def serve_demo(data_dir: Path, host: str, port: int) -> int:
     from kiosk.sync import enroll
 
     data_dir.mkdir(parents=True, exist_ok=True)
-    app = create_app(ServerSettings(database_url=f"sqlite:///{data_dir / 'district.sqlite3'}", secure_cookies=False))
+    app = create_app(ServerSettings(database_url=f"sqlite:///{data_dir / 'district.sqlite3'}", secure_cookies=False,
+                                    public_url=f"http://{host}:{port}"))
     kiosk_dir = data_dir / "kiosk"
     code = seed(app.state.sessions, kiosk_dir)
     server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning"))

@@ -101,6 +101,7 @@ class AlertWorker:
     def _done(self, _future: Future[channels.Delivery]) -> None:
         with self._lock:
             self._running -= 1
+        self._wake.set()  # a sender is free: more may be waiting (a burst of arrivals)
 
     def _deliver(self, job: queue.Job) -> channels.Delivery:
         link = f"{self.public_url}/ack/{job.ack_token}" if job.ack_token else None
