@@ -14,7 +14,9 @@ import logging
 import time
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 
+import kivy
 from kivy.app import App
 from kivy.clock import Clock
 from kivy.core.window import Window
@@ -22,11 +24,12 @@ from kivy.metrics import dp
 from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
+from kiosk.arrival import truth
 from kiosk.checkin import Draft, FrontDesk
 from kiosk.config import ConfigError
-from kiosk.fonts import font_for_text
+from kiosk.fonts import font_for_text, script_of
 from kiosk.language import languages, translator
-from kiosk.store import StoreUnavailable
+from kiosk.store import StoreUnavailable, Visit
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +38,10 @@ STAFF_TAPS = 5  # taps on the campus name, each within STAFF_TAP_WINDOW of the f
 STAFF_TAP_WINDOW = 3.0
 HEALTH_SECONDS = 10  # how often a broken store or changed directory is looked at again
 FALLBACK_FONT = "Roboto"  # Kivy's own, when the Noto fonts are missing
+# Noto Sans Arabic and Hebrew have no Latin letters, so "Ms. García" in an Arabic sentence (or an Arabic
+# name in an English one) would show boxes: such mixed text takes Kivy's own DejaVu Sans, which has all three.
+MIXED_SCRIPTS = frozenset({"ARABIC", "HEBREW"})
+MIXED_FONT = str(Path(kivy.kivy_data_dir) / "fonts" / "DejaVuSans.ttf")
 
 
 class KioskApp(App):
@@ -98,8 +105,10 @@ class KioskApp(App):
         for event in (self._idle_trigger, self._health_event):
             if event is not None:
                 event.cancel()
-        if self.manager is not None and self.manager.current_screen is not None:
-            self.manager.current_screen.dispatch("on_leave")
+        if self.manager is not None:
+            self.manager.transition.stop()  # a change of screen still under way ends: the old screen's on_leave runs
+            if self.manager.current_screen is not None:
+                self.manager.current_screen.dispatch("on_leave")
 
     def _on_window_size(self, _window: object, size: tuple[int, int]) -> None:
         width, height = size
@@ -160,6 +169,8 @@ class KioskApp(App):
         fonts = font_for_text(text)
         if fonts is None:
             return FALLBACK_FONT
+        if script_of(text) in MIXED_SCRIPTS and any(ch.isascii() and ch.isalpha() for ch in text):
+            return MIXED_FONT
         return fonts.bold if bold else fonts.regular
 
     def open_language_picker(self) -> None:
@@ -183,9 +194,13 @@ class KioskApp(App):
         self.draft = Draft(language=self.language)
         self.show("name")
 
-    def show_done(self, title: str, body: str, kind: str = "success") -> None:
+    def show_done(self, title: str, body: str = "", kind: str = "success", visit: Visit | None = None) -> None:
+        """A closing message; after a check-in (`visit`), the body says who knows the visitor is here."""
         done = self.screen("done")
-        done.title, done.body, done.kind = title, body, kind
+        done.title, done.body, done.kind, done.visit = title, body, kind, visit
+        done.truth = None
+        if visit is not None:
+            done.truth = truth(visit, None)  # until the district server says more
         self.show("done")
 
     def note_store_problem(self, problem: StoreUnavailable) -> None:

@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from kiosk.arrival import ArrivalWatch, Truth
 from kiosk.config import Config
 from kiosk.directory import Directory, DirectoryError, StaffMember, load_csv
 from kiosk.ids import new_id
@@ -221,6 +222,13 @@ class FrontDesk:
         self._wake_sync()
         log.info("checked in visit %s (reason %s, language %s)", visit.id, visit.reason, visit.language)
         return visit
+
+    def watch_arrival(self, visit: Visit, on_truth: Callable[[Truth], None]) -> ArrivalWatch | None:
+        """Ask the district server, in the background, who has been told of this visit; `on_truth` is
+        called from that thread with each change. None when the kiosk is not connected to a server."""
+        if self.sync_worker is None:
+            return None
+        return ArrivalWatch(self.sync_worker.client, visit, on_truth).start()
 
     def on_site(self) -> list[Visit]:
         """Today's visitors who have not signed out, earliest first."""

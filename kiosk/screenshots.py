@@ -15,6 +15,13 @@ from pathlib import Path
 DEFAULT_SIZES = ("800x480", "1920x1080")
 DEFAULT_LANGUAGES = ("en", "es")
 SAMPLE_VISITORS = (("María", "López", "pickup"), ("Nguyễn Thị Minh", "Khai", "volunteer"), ("王", "小明", "dropoff"))
+# What the confirmation says once the district server has news of the visit (done.png: no news yet).
+ARRIVAL_NEWS = (
+    ("host_told", "Ms. García", "done-host-told"),
+    ("on_the_way", "Ms. García", "done-on-the-way"),
+    ("office_told", "front_office", "done-office-told"),
+    ("office_seen", "front_office", "done-office-seen"),
+)
 
 
 def take_all(directory: Path, sizes: list[str] | None = None, languages: list[str] | None = None) -> list[Path]:
@@ -36,6 +43,7 @@ def take_all(directory: Path, sizes: list[str] | None = None, languages: list[st
 
 def _one_size(directory: Path, size: str, scratch: Path, codes: list[str]) -> None:
     width, height = (int(x) for x in size.split("x"))
+    from kiosk.arrival import Truth
     from kiosk.checkin import Draft, FrontDesk
     from kiosk.demo import demo_config
     from kiosk.launch import prepare_kivy
@@ -80,6 +88,9 @@ def _one_size(directory: Path, size: str, scratch: Path, codes: list[str]) -> No
             app.show("review")
             app.screen("review").confirm()
             yield from shot("done")
+            for kind, name, shot_name in ARRIVAL_NEWS:
+                app.screen("done").truth = Truth(kind, name)
+                yield from shot(shot_name)
             app.show("signout")
             yield from shot("signout")
             on_site = desk.on_site()

@@ -30,9 +30,12 @@ import requests
 from kiosk import __version__, wire
 from kiosk.directory import StaffMember
 from kiosk.store import RemoteSignOut, Store, StoreUnavailable
+from kiosk.text import MAX_FIELD_LENGTH
 
 log = logging.getLogger(__name__)
 TIMEOUT = (5.0, 30.0)  # connect, read: a slow server must not hold the sync thread for long
+ARRIVALS_TIMEOUT = (3.0, 3.0)  # asked every second while a visitor reads the confirmation: fail fast
+ACK_VIA = ("link", "office")  # how staff said "on my way": the alert's link, or the front-office page
 
 
 class SyncError(Exception):
@@ -117,12 +120,14 @@ def _session(ca_bundle: Path | None) -> requests.Session:
     return session
 
 
-def _call(session: requests.Session, method: str, url: str, **kwargs: Any) -> dict[str, Any]:
+def _call(
+    session: requests.Session, method: str, url: str, timeout: tuple[float, float] = TIMEOUT, **kwargs: Any
+) -> dict[str, Any]:
     """One request; SyncError for every way it can fail, with the server's own reason when it gives one."""
     try:
         # verify= on each request: requests lets $REQUESTS_CA_BUNDLE override a session's own bundle
         # (psf/requests#3829), which would silently drop the district's CA.
-        response = session.request(method, url, timeout=TIMEOUT, verify=session.verify, **kwargs)
+        response = session.request(method, url, timeout=timeout, verify=session.verify, **kwargs)
     except requests.exceptions.SSLError as exc:
         if "WRONG_VERSION_NUMBER" in str(exc) or "wrong version number" in str(exc):
             raise SyncError("offline", "the server at this address does not speak https (is it http?)") from None
@@ -185,6 +190,11 @@ class SyncClient:
         self.base = enrollment.server_url + wire.API
         self.http = _session(ca_bundle)
         self.http.headers["Authorization"] = f"Bearer {enrollment.token}"
+        # arrivals() is called from other threads than sync(), and a requests.Session is not
+        # thread-safe: it gets its own session, used by one caller at a time.
+        self._arrivals_http = _session(ca_bundle)
+        self._arrivals_http.headers["Authorization"] = f"Bearer {enrollment.token}"
+        self._arrivals_lock = threading.Lock()
 
     def push(self) -> tuple[int, int]:
         """Send the outbox until it is empty; (delivered, refused)."""
@@ -268,6 +278,27 @@ class SyncClient:
                 "last_sync_ms": int(last) if last else None, "free_disk_bytes": free}  # fmt: skip
         _call(self.http, "POST", self.base + "/sync/heartbeat", json=beat)
 
+    def arrivals(self, ids: list[str]) -> list[dict[str, Any]]:
+        """Who has been told of these visits' arrivals (see wire.py); a visit the server does not have
+        yet is absent. Quick to fail (ARRIVALS_TIMEOUT); SyncError like every other call."""
+        if len(ids) > wire.MAX_ARRIVAL_IDS:
+            raise ValueError(f"at most {wire.MAX_ARRIVAL_IDS} visits per request, not {len(ids)}")
+        if not ids:
+            return []
+        with self._arrivals_lock:
+            answer = _call(self._arrivals_http, "GET", self.base + "/arrivals", timeout=ARRIVALS_TIMEOUT,
+                           params={"ids": ",".join(ids)})  # fmt: skip
+        arrivals = answer.get("arrivals")
+        if not isinstance(arrivals, list):
+            raise SyncError("answer", "the arrivals answer has no list of arrivals")
+        try:
+            checked = [_arrival(raw) for raw in arrivals]
+        except (KeyError, TypeError, ValueError) as exc:
+            raise SyncError("answer", f"the arrivals are malformed ({exc})") from None
+        if any(a["visit_id"] not in ids for a in checked):
+            raise SyncError("answer", "an arrival for a visit that was not asked about")
+        return checked
+
     def sync(self) -> SyncReport:
         """One full round: push, pull, heartbeat. SyncError (or StoreUnavailable) if any step failed."""
         sent, refused = self.push()
@@ -287,6 +318,39 @@ def _staff_member(raw: Any) -> tuple[StaffMember, bool]:
         room=str(raw.get("room") or ""), languages=tuple(str(x) for x in languages),
     )  # fmt: skip
     return member, bool(raw.get("active", True))
+
+
+def _arrival(raw: Any) -> dict[str, Any]:
+    """One arrival of the answer, checked field by field and copied (nothing else is kept)."""
+    if not isinstance(raw, dict) or not isinstance(raw["told"], list):
+        raise TypeError("an arrival is not an object with a list of who was told")
+    told = [_told(t) for t in raw["told"]]
+    counts = {key: raw[key] for key in ("pending", "failed")}
+    if any(type(n) is not int or not 0 <= n < 2**31 for n in counts.values()):
+        raise ValueError("pending and failed must be counts")
+    acknowledged = raw["acknowledged"]
+    if acknowledged is not None:
+        if not isinstance(acknowledged, dict):
+            raise TypeError("acknowledged is not an object")
+        if acknowledged["via"] not in ACK_VIA:
+            raise ValueError(f"acknowledged via {acknowledged['via']!r}")
+        acknowledged = {"by": _text(acknowledged["by"], empty=True), "via": acknowledged["via"]}
+    return {"visit_id": _text(raw["visit_id"]), "told": told, **counts, "acknowledged": acknowledged}
+
+
+def _told(raw: Any) -> dict[str, str]:
+    if not isinstance(raw, dict):
+        raise TypeError("told: not an object")
+    told = {"kind": _text(raw["kind"]), "key": _text(raw["key"]), "name": _text(raw["name"], empty=True)}
+    if told["kind"] not in ("staff", "office") or (told["kind"] == "office" and told["key"] not in wire.OFFICES):
+        raise ValueError(f"told: {told['kind']} {told['key']!r}")
+    return told
+
+
+def _text(value: Any, empty: bool = False) -> str:
+    if not isinstance(value, str) or not (value or empty) or len(value) > 2 * MAX_FIELD_LENGTH:  # the server's limit
+        raise ValueError("not a short text")
+    return value
 
 
 def backoff(failures: int, base: float = 2.0, cap: float = 300.0, rand: Callable[[], float] = random.random) -> float:

@@ -55,10 +55,7 @@ class ReviewScreen(KioskScreen):
             self.message = tr(STORE_PROBLEM)
             return
         self.message = ""
-        self.app.show_done(
-            tr("Welcome, {name}.").format(name=visit.first_name),
-            tr("Please have a seat; someone will be with you shortly."),
-        )
+        self.app.show_done(tr("Welcome, {name}.").format(name=visit.first_name), visit=visit)
 
     def reset(self) -> None:
         self.message = ""

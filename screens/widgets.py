@@ -152,7 +152,7 @@ class OnScreenKeyboard(BoxLayout):
         last.add_widget(Key(key="backspace", text=tr("Delete"), kind="key", size_hint_x=2, on_release=self._tap))
         self.add_widget(last)
 
-    def _tap(self, key: "Key") -> None:
+    def _tap(self, key: Key) -> None:
         self.press(key.key)
 
     def press(self, key: str) -> None:

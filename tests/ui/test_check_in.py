@@ -72,7 +72,7 @@ def test_check_in_in_english_with_taps(make_app, desk):
 
     run(app, script)
     assert seen["title"] == "Welcome, José."
-    assert seen["body"] == "Please have a seat; someone will be with you shortly."
+    assert seen["body"] == "Please let the front desk know you are here."  # not connected: nobody was told
     [visit] = seen["stored"]
     assert (visit.first_name, visit.last_name, visit.reason) == ("José", "Núñez-O'Brien", "meeting")
     assert (visit.host_id, visit.host_name, visit.language, visit.interpreter) == ("t-001", "Ms. García", "en", True)
