@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -16,6 +17,16 @@ from district.db import make_engine, make_sessions, upgrade
 from district.roster import MAX_UPLOAD_BYTES
 
 log = logging.getLogger(__name__)
+ACK_PATH = re.compile(r"/ack/[^/?\s]+")
+
+
+class HideAckTokens(logging.Filter):
+    """An "on my way" link's token acknowledges a visit: keep it out of the access log."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(ACK_PATH.sub("/ack/…", a) if isinstance(a, str) else a for a in record.args)
+        return True
 MAX_BODY_BYTES = 4 * 1024 * 1024  # a full batch of 500 visits is about 200 kB
 UPLOAD_PATHS = ("/district/campuses/",)  # staff uploads: a district-wide OneRoster export is large
 
@@ -88,6 +99,9 @@ def create_app(settings: ServerSettings) -> FastAPI:
         if worker is not None:
             worker.stop()
 
+    access_log = logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, HideAckTokens) for f in access_log.filters):
+        access_log.addFilter(HideAckTokens())
     app = FastAPI(
         lifespan=lifespan,
         title="Welcome Kiosk district server",

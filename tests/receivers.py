@@ -16,7 +16,6 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
-
 from loopback import free_port
 
 
@@ -63,7 +62,7 @@ class HttpReceiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - the http.server API
+            def do_POST(self) -> None:
                 length = int(self.headers.get("content-length") or 0)
                 raw = self.rfile.read(length).decode("utf-8", "replace")
                 receiver.attempts += 1
@@ -116,7 +115,7 @@ class SmtpReceiver:
         inbox = self.inbox
 
         class Handler:
-            async def handle_DATA(self, _server: object, _session: object, envelope: Any) -> str:  # noqa: N802
+            async def handle_DATA(self, _server: object, _session: object, envelope: Any) -> str:
                 message = email.message_from_bytes(envelope.content, policy=email.policy.default)
                 inbox.add((time.monotonic(), envelope.rcpt_tos, message))
                 return "250 OK"

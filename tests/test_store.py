@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -14,7 +14,7 @@ from kiosk.ids import new_id
 from kiosk.store import MIGRATIONS, Store, StoreUnavailable, Visit
 
 DAY = date(2025, 3, 14)
-MORNING = datetime(2025, 3, 14, 14, 5, 30, 123000, tzinfo=timezone.utc)  # 9:05:30.123 in Chicago
+MORNING = datetime(2025, 3, 14, 14, 5, 30, 123000, tzinfo=UTC)  # 9:05:30.123 in Chicago
 
 
 def visit(

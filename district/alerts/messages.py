@@ -85,7 +85,7 @@ def render(
     elif about.language.split("-")[0] != about.campus_language.split("-")[0]:
         lines.append(tr("Chose {language} at the kiosk: an interpreter may help.").format(language=spoken))
     if waited_minutes is not None:
-        lines.append(tr("Nobody has answered for {minutes} minutes.").format(minutes=waited_minutes))
+        lines.append(tr("Nobody has answered for {minutes} min.").format(minutes=waited_minutes))
     if why in WHY_LINES:
         lines.append(tr(WHY_LINES[why]).format(language=spoken, host=about.host_name or ""))
     if ack_link:

@@ -40,6 +40,7 @@ MAX_ATTEMPTS = 8
 RETRY_BASE_MS = 2_000
 RETRY_CAP_MS = 60_000
 TOO_OLD_MS = 12 * 3600 * 1000  # a visit that reaches the server this late gets no alert rows at all
+ESCALATION_WINDOW_MS = (routing.MAX_ESCALATE_MINUTES + routing.MAX_EXPIRY_MINUTES) * 60_000  # the longest a rule allows
 EXPIRED = "expired before it could be delivered (is the channel down?)"
 OFFICE_NAMES = {
     "front_office": "Front office",
@@ -140,7 +141,8 @@ def escalate_due(db: Session, now: int) -> int:
     candidates = db.scalars(
         select(Visit).where(
             Visit.acknowledged_ms.is_(None), Visit.signed_out_ms.is_(None), Visit.escalated.is_(False),
-            Visit.checked_in_ms > now - TOO_OLD_MS, Visit.id.in_(select(Alert.visit_id).where(Alert.kind == "arrival")),
+            Visit.checked_in_ms.between(now - ESCALATION_WINDOW_MS, now - 60_000),
+            Visit.id.in_(select(Alert.visit_id).where(Alert.kind == "arrival")),
         )
     ).all()  # fmt: skip
     count = 0
@@ -154,6 +156,8 @@ def escalate_due(db: Session, now: int) -> int:
         rule = rule_for_visit(campus, rules, visit)
         if rule.escalate_after is None or now - visit.checked_in_ms < rule.escalate_after * 60_000:
             continue
+        if now - visit.checked_in_ms > (rule.escalate_after + campus.alert_expiry_minutes) * 60_000:
+            continue  # reached the server too late (an offline kiosk): "still waiting" would not be true now
         claimed = db.execute(
             update(Visit).where(Visit.id == visit.id, Visit.escalated.is_(False)).values(escalated=True)
         ).rowcount  # fmt: skip

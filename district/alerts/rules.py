@@ -27,6 +27,7 @@ TARGETS = ("host", *OFFICES)
 ANY_REASON = "*"
 MAX_RULES = 50
 MAX_ESCALATE_MINUTES = 240
+MAX_EXPIRY_MINUTES = 240  # a campus's alert expiry: longer, and "is at the front office" is no longer news
 _HOURS = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$")
 
 

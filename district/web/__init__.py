@@ -9,8 +9,11 @@ Where things are:
 - pages: rendering templates, redirects, error pages, units of work; forms: reading input.
 - auth: sessions, roles and CSRF; signin: signing in and out, with a per-email throttle.
 - formatting: times, days, sizes and names as people read them; headers: CSP and friends.
-- office, export: the front office and its CSV export (secretaries, and admins for any campus).
-- overview, campuses, kiosks, staff, users: the district administrators' pages.
+- office, export: the front office and its CSV export (secretaries, and admins for any campus);
+  alerting: how the office page shows each arrival's alerts and acknowledgement.
+- ack: the "on my way" page behind the link in every alert (no sign-in: the link's token is the key).
+- overview, campuses, kiosks, staff, users: the district administrators' pages; campus_alerts,
+  staff_alerts and alert_forms: alert channels, routing rules and test alerts on them.
 
 Security, in one place:
 - Sign-in: email and password (scrypt, kiosk.pin). The cookie holds a random session token;
@@ -18,7 +21,8 @@ Security, in one place:
   every request. Five failed sign-ins for one email lock that email for a minute.
 - CSRF: every form carries the session's csrf token, compared in constant time; the sign-in
   form, which has no session yet, uses a double-submit cookie. An Origin header, when the
-  browser sends one, must name this server's host.
+  browser sends one, must name this server's host. The "on my way" POST (/ack/{token}) has no
+  session: the 256-bit token in its path is the secret a forger lacks; its Origin is checked too.
 - Roles: a secretary sees and acts on their own campus only (another campus's visit is a
   404, its pages a 403); the district pages are for district administrators.
 """
@@ -30,7 +34,19 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from district.web import campuses, export, kiosks, office, overview, signin, staff, users
+from district.web import (
+    ack,
+    campus_alerts,
+    campuses,
+    export,
+    kiosks,
+    office,
+    overview,
+    signin,
+    staff,
+    staff_alerts,
+    users,
+)
 from district.web.auth import SignInNeeded, sign_in_needed
 from district.web.headers import SecurityHeaders
 from district.web.pages import PageError, make_environment, page_error
@@ -42,7 +58,7 @@ def install(app: FastAPI) -> None:
     app.state.templates = make_environment()
     app.state.login_throttle = signin.LoginThrottle()
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (signin, office, export, overview, campuses, kiosks, staff, users):
+    for module in (signin, office, export, ack, overview, campuses, campus_alerts, kiosks, staff, staff_alerts, users):
         app.include_router(module.router)
     app.add_exception_handler(PageError, page_error)
     app.add_exception_handler(SignInNeeded, sign_in_needed)

@@ -1,4 +1,5 @@
-"""Campuses: adding one, and editing its settings (name, time zone, languages), which its kiosks pull."""
+"""Campuses: adding one, and editing its settings (name, time zone, languages), which its kiosks pull.
+The same page holds the campus's alert settings (district.web.campus_alerts saves them)."""
 
 from __future__ import annotations
 
@@ -12,10 +13,11 @@ from starlette.datastructures import FormData
 from district import service
 from district.db import transaction
 from district.models import Campus
+from district.web.alert_forms import campus_alerts
 from district.web.auth import Admin, Posted
 from district.web.formatting import language_names
 from district.web.forms import by_id_or_404, field
-from district.web.pages import PageError, read, redirect, render
+from district.web.pages import PageError, notice_text, read, redirect, render
 from kiosk.language import languages
 
 COMMON_ZONES = (
@@ -47,18 +49,25 @@ def add_campus(request: Request, viewer: Admin, form: Posted) -> RedirectRespons
     return redirect("/district?notice=campus")
 
 
-def settings_form(request: Request, place: Campus, values: dict[str, str], error: str = "",
-                  status: int = 200) -> HTMLResponse:  # fmt: skip
+def stored_values(place: Campus) -> dict[str, str]:
+    return {key: getattr(place, key) or "" for key in SETTINGS_FIELDS}
+
+
+def settings_form(request: Request, db: Session, place: Campus, values: dict[str, str], error: str = "",
+                  status: int = 200, notice: str = "", **alerts: Any) -> HTMLResponse:  # fmt: skip
+    """The campus page: its settings form, then its alert settings (`alerts`: an office's or the rules'
+    error or test result, shown in place of what is stored)."""
     choices = [(code, *language_names(code)) for code in languages()]
     return render(request, "campus.html", status, nav="district", campus=place, values=values, error=error,
-                  zones=COMMON_ZONES, language_choices=choices)  # fmt: skip
+                  zones=COMMON_ZONES, language_choices=choices, notice=notice_text(notice),
+                  **campus_alerts(db, place, request.state.viewer.csrf, **alerts))  # fmt: skip
 
 
 @router.get("/district/campuses/{campus_id}/settings")
-def settings_page(request: Request, campus_id: str, viewer: Admin) -> HTMLResponse:
+def settings_page(request: Request, campus_id: str, viewer: Admin, notice: str = "") -> HTMLResponse:
     with read(request) as db:
         place = by_id_or_404(db, Campus, campus_id, "campus")
-    return settings_form(request, place, {key: getattr(place, key) or "" for key in SETTINGS_FIELDS})
+        return settings_form(request, db, place, stored_values(place), notice=notice)
 
 
 @router.post("/district/campuses/{campus_id}/settings")
@@ -70,6 +79,6 @@ def save_settings(request: Request, campus_id: str, viewer: Admin, form: Posted)
             values = campus_values(db, form, "Settings not saved", place.id)
         except PageError as refused:  # the form again, as typed, with what to correct
             typed = {key: field(form, key, 400) for key in SETTINGS_FIELDS}
-            return settings_form(request, place, typed, refused.message, refused.status)
+            return settings_form(request, db, place, typed, refused.message, refused.status)
         service.update_settings(db, place, **values)
     return redirect("/district?notice=settings")

@@ -1,4 +1,5 @@
-"""The front office: today's arrivals and who is on site (kept live by polling), sign-outs, search."""
+"""The front office: today's arrivals, their alerts and who is on site (kept live by polling), "seen",
+sign-outs, search."""
 
 from __future__ import annotations
 
@@ -14,8 +15,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from district import queries, service
+from district.alerts import queue
 from district.db import transaction
 from district.models import Campus, Visit
+from district.web import alerting
 from district.web.auth import Posted, Signed, Viewer
 from district.web.formatting import at, clock_time, duration, language_names, long_day, reason_label, short_day
 from district.web.forms import FromDay, date_range, parse_id
@@ -41,9 +44,11 @@ class VisitView:
     left: str  # "9:40 AM", or "" while on site
     left_by: str
     stayed: str  # how long: until now while on site
+    arrived_ms: int = 0
+    alerts: alerting.AlertSummary | None = None  # on the office page; not in search results
 
 
-def visit_view(v: Visit, zone: ZoneInfo, now: int) -> VisitView:
+def visit_view(v: Visit, zone: ZoneInfo, now: int, alerts: alerting.AlertSummary | None = None) -> VisitView:
     arrived = at(v.checked_in_ms, zone)
     left = at(v.signed_out_ms, zone) if v.signed_out_ms is not None else None
     own, english = language_names(v.language)
@@ -53,7 +58,7 @@ def visit_view(v: Visit, zone: ZoneInfo, now: int) -> VisitView:
         reason=reason_label(v.reason), host=v.host_name or "", language=own, language_english=english,
         interpreter=v.interpreter, on_site=left is None, left=clock_time(left) if left else "",
         left_by=SIGNED_OUT_BY.get(v.signed_out_by or "", ""),
-        stayed=duration((v.signed_out_ms or now) - v.checked_in_ms),
+        stayed=duration((v.signed_out_ms or now) - v.checked_in_ms), arrived_ms=v.checked_in_ms, alerts=alerts,
     )  # fmt: skip
 
 
@@ -100,23 +105,31 @@ class Board:
     arrivals: list[VisitView]
     on_site: list[VisitView]
     etag: str
+    undelivered: list[tuple[VisitView, str]]  # failed alerts of visitors still waiting: the office tells them
+
+
 
 
 def board_etag(db: Session, place: Campus, viewer: Viewer, now: int) -> str:
-    """Changes when the lists do, when a minute passes (the "how long" column), and per session
-    (the fragment holds the session's csrf token). Costs one indexed aggregate query."""
+    """Changes when the lists do, when an alert's state changes or a visit is acknowledged, when a minute
+    passes (the "how long" columns), and per session (the fragment holds the session's csrf token).
+    Costs three indexed aggregate queries."""
     local = queries.local_now(place, now)
     facts = (place.id, place.name, place.timezone, local.date(), local.hour, local.minute, viewer.csrf,
-             queries.day_fingerprint(db, place.id, local.date()))  # fmt: skip
+             queries.day_fingerprint(db, place.id, local.date()),
+             alerting.fingerprint(db, place.id, local.date()))  # fmt: skip
     return '"' + hashlib.sha256(repr(facts).encode()).hexdigest()[:32] + '"'
 
 
 def board(db: Session, place: Campus, viewer: Viewer, now: int) -> Board:
     zone, today = queries.zone_of(place), queries.local_now(place, now).date()
     etag = board_etag(db, place, viewer, now)
-    arrivals = [visit_view(v, zone, now) for v in queries.day_visits(db, place.id, today)]
+    visits = queries.day_visits(db, place.id, today)
+    alerts = queue.alerts_of(db, [v.id for v in visits])
+    arrivals = [visit_view(v, zone, now, alerting.summary(v, alerts[v.id], now)) for v in visits]
     on_site = [v for v in reversed(arrivals) if v.on_site]  # earliest first: who has been here longest
-    return Board(place, arrivals, on_site, etag)
+    undelivered = [(v, text) for v in on_site if v.alerts and not v.alerts.acknowledged for text in v.alerts.failed]
+    return Board(place, arrivals, on_site, etag, undelivered)
 
 
 @router.get("/office")
@@ -153,6 +166,19 @@ def office_sign_out(request: Request, visit_id: str, viewer: Signed, form: Poste
             raise PageError(404, "No such visit", "That visit is not one of your campus's.")
         campus_id = found.campus_id
         service.sign_out_at_office(db, campus_id, found.id)
+    return redirect(office_url(viewer, campus_id))
+
+
+@router.post("/office/visits/{visit_id}/seen")
+def office_seen(request: Request, visit_id: str, viewer: Signed, form: Posted) -> RedirectResponse:
+    """The front office has seen the visitor: the first acknowledgement, if nobody was on the way yet
+    (the kiosk then tells the visitor), and the end of their waiting time."""
+    with transaction(request) as db:
+        found = queries.visit(db, visit_id[:36])
+        if found is None or not viewer.may_see(found.campus_id):
+            raise PageError(404, "No such visit", "That visit is not one of your campus's.")
+        queue.acknowledge(db, found, viewer.name, "office", service.now_ms())
+        campus_id = found.campus_id
     return redirect(office_url(viewer, campus_id))
 
 

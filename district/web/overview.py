@@ -1,4 +1,5 @@
-"""The District page: visits per campus per day, the languages chosen, every kiosk, and the campuses."""
+"""The District page: visits per campus per day, the front office's waiting times, the languages chosen,
+every kiosk, and the campuses."""
 
 from __future__ import annotations
 
@@ -9,17 +10,31 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from district import queries, service
+from district.alerts import manage
 from district.models import Campus
 from district.web.auth import Admin
 from district.web.campuses import COMMON_ZONES
-from district.web.formatting import language_names, short_day
+from district.web.formatting import duration, language_names, short_day
 from district.web.kiosks import kiosk_view
 from district.web.pages import notice_text, read, render
 from kiosk.language import languages
 
 DISTRICT_DAYS = 14
 LANGUAGE_DAYS = 30
+WAIT_DAYS = 7
 router = APIRouter(include_in_schema=False)
+
+
+def wait_text(ms: int | None) -> str:
+    """A waiting time for the table: seconds under a minute (the difference a good front office makes)."""
+    if ms is None:
+        return "–"
+    seconds = ms // 1000
+    if seconds < 60:
+        return f"{seconds} s"
+    if seconds < 600 and seconds % 60:
+        return f"{seconds // 60} min {seconds % 60} s"
+    return duration(ms)
 
 
 def district_today(places: Sequence[Campus], now: int) -> date:
@@ -39,9 +54,13 @@ def district(request: Request, viewer: Admin, notice: str = "") -> HTMLResponse:
         zones = {c.id: queries.zone_of(c) for c in places}
         kiosks = [kiosk_view(k, name, zones[k.campus_id], now) for k, name in queries.kiosks(db)]
         staff = queries.staff_counts(db)
+        local_days = {c.id: queries.local_now(c, now).date() for c in places}
+        waits = manage.campus_waits(db, {cid: (d - timedelta(days=WAIT_DAYS - 1), d) for cid, d in local_days.items()})
+        undelivered = manage.failed_alerts(db, ids, now - WAIT_DAYS * 86_400_000)
     language_rows = [(language_names(c.code), c) for c in chosen]
     return render(
         request, "district.html", nav="district", campuses=places, per_day=per_day, today=today,
         days=[(f"{d:%a}", short_day(d)) for d in per_day.days], languages=language_rows, kiosks=kiosks, staff=staff,
         notice=notice_text(notice), zones=COMMON_ZONES, known_languages=languages(), language_days=LANGUAGE_DAYS,
+        waits=waits, undelivered=undelivered, wait_days=WAIT_DAYS, wait_text=wait_text,
     )  # fmt: skip

@@ -20,6 +20,8 @@ NOTICES = {
     "user": "The user was added. Give them their password in person or by phone, not by email.",
     "disabled": "The user was disabled and signed out everywhere. They cannot sign in until re-enabled.",
     "enabled": "The user was re-enabled: they can sign in again with their password.",
+    "channels": "The alert channels were saved. The next alert uses them.",
+    "rules": "The routing rules were saved. The next arrival is routed by them.",
     "password": "The password was changed and the user was signed out everywhere. Give them the new password in "
     "person or by phone, not by email.",
 }

@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 
 from district import roster
-from district.roster import Org, Roster, detect_format, list_orgs, parse_oneroster, parse_upload
-from district.roster import MAX_UPLOAD_BYTES
+from district.roster import MAX_UPLOAD_BYTES, Org, Roster, detect_format, list_orgs, parse_oneroster, parse_upload
 from kiosk.directory import DirectoryError, RowProblem, StaffMember
 
 HEADER = (

@@ -16,13 +16,13 @@ import pytest
 os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
 os.environ["KIVY_HOME"] = tempfile.mkdtemp(prefix="kivy-home-")
 
-from kiosk.demo import demo_config  # noqa: E402
-from kiosk.launch import prepare_kivy  # noqa: E402
+from kiosk.demo import demo_config
+from kiosk.launch import prepare_kivy
 
 prepare_kivy(demo_config(Path(tempfile.gettempdir()), window_size=(800, 480)))
 
-from kiosk.checkin import FrontDesk  # noqa: E402
-from kiosk.store import Store  # noqa: E402
+from kiosk.checkin import FrontDesk
+from kiosk.store import Store
 
 pytestmark = pytest.mark.ui
 

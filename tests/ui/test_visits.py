@@ -13,7 +13,6 @@ from kiosk.store import Store
 from kiosk.text import MAX_FIELD_LENGTH
 
 
-
 def labels(root) -> list[str]:
     from kivy.uix.label import Label
 

@@ -1,0 +1,350 @@
+"""Alerts in a real browser (Debian's Chromium, driven by Playwright) against the real server with its
+sender running: a real kiosk's check-in reaches the host's channel (a loopback webhook), the host
+opens the link from the message and taps "On my way", and the front-office page, open all along,
+shows it without a reload; the office page chimes and notifies on a new arrival; a failed alert
+shows at a glance. Saves screenshots of the alert pages (SCREENSHOTS_DIR, as in test_browser)."""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from loopback import LoopbackServer
+from receivers import HttpReceiver
+from sqlalchemy import select
+from test_browser import ARGS, CHROMIUM, PASSWORD, SCREENSHOTS, VIEWPORT, ZONE, sign_in, sync_api
+from test_sync import enrolled, make_desk
+
+from district import service
+from district.alerts import queue
+from district.models import Alert, Office, Staff, Visit
+from kiosk.checkin import Draft
+from kiosk.directory import StaffMember
+from kiosk.sync import SyncClient
+
+LINK = re.compile(r"https?://127\.0\.0\.1:\d+/ack/[A-Za-z0-9_-]+")
+PHONE = {"width": 390, "height": 780}
+# Watches (never replaces) what the office page does: every Notification made, every tone started.
+OBSERVE = """
+window.__notes = [];
+window.__tones = [];
+(function () {
+  var Original = window.Notification;
+  if (Original) {
+    var Watched = function (title, options) {
+      window.__notes.push({ title: title, body: options && options.body });
+      return new Original(title, options);
+    };
+    Watched.prototype = Original.prototype;
+    Object.defineProperty(Watched, "permission", { get: function () { return Original.permission; } });
+    Watched.requestPermission = function () { return Original.requestPermission.apply(Original, arguments); };
+    window.Notification = Watched;
+  }
+  var start = OscillatorNode.prototype.start;
+  OscillatorNode.prototype.start = function () {
+    window.__tones.push(this.frequency.value);
+    return start.apply(this, arguments);
+  };
+})();
+"""
+STAFF = [
+    StaffMember("t-1", "Lucía", "García", display_name="Ms. García", role="Teacher", room="12", languages=("es", "en")),
+    StaffMember("t-2", "David", "Lee", display_name="Mr. Lee", role="Counselor", languages=("en",)),
+    StaffMember("t-3", "Omar", "Haddad", display_name="Mr. Haddad", role="Teacher", languages=("ar", "en")),
+]
+
+
+@dataclass
+class Campus:
+    server: LoopbackServer
+    id: int
+    kiosk_code: str
+    receiver: HttpReceiver  # every working channel posts here, each on its own path
+    broken: HttpReceiver  # answers 500
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    if not CHROMIUM.exists():
+        message = f"{CHROMIUM} is missing (apt install chromium)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    with sync_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def fast_retries(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A failing channel gives up in about a second instead of minutes."""
+    monkeypatch.setattr(queue, "RETRY_BASE_MS", 100)
+    monkeypatch.setattr(queue, "RETRY_CAP_MS", 200)
+    monkeypatch.setattr(queue, "MAX_ATTEMPTS", 3)
+
+
+@pytest.fixture
+def campus(tmp_path: Path, fast_retries: None) -> Iterator[Campus]:
+    receiver, broken = HttpReceiver(), HttpReceiver(status=500)
+    server = LoopbackServer(f"sqlite:///{tmp_path / 'district.sqlite3'}", alerts=True).start()
+    with server.sessions.begin() as db:
+        lincoln = service.add_campus(db, "Lincoln Elementary", "America/Chicago", ["en", "es"])
+        lincoln.alert_expiry_minutes = 120  # so the morning's alerts, replayed now, are still sent
+        service.replace_staff(db, lincoln.id, STAFF)
+        code = service.add_kiosk(db, lincoln.id, "Front door").code
+        service.add_user(db, "sara@rusd.org", "Sara Mitchell", PASSWORD, "secretary", lincoln.id)
+        service.add_user(db, "ada@rusd.org", "Ada Okafor", PASSWORD, "district_admin", None)
+        channels = {"t-1": (receiver.json_url("garcia"), "es"), "t-2": (broken.json_url("lee"), ""),
+                    "front_office": (receiver.json_url("front-office"), ""),
+                    "attendance": (receiver.ntfy_url("attendance"), "")}  # fmt: skip
+        for row in [*db.scalars(select(Staff)), *db.scalars(select(Office))]:
+            key = getattr(row, "external_id", None) or getattr(row, "key", "")
+            row.alert_urls, row.alert_language = channels.get(key, ("", ""))
+        campus_id = lincoln.id
+    yield Campus(server, campus_id, code, receiver, broken)
+    server.dispose()
+    receiver.close()
+    broken.close()
+
+
+def visit(minutes_ago: float, first: str, last: str, **fields: object) -> dict:
+    moment = service.now_ms() - int(minutes_ago * 60_000)
+    day = datetime.fromtimestamp(moment / 1000, ZONE).date()
+    return {"type": "visit", "id": str(uuid.uuid4()), "first_name": first, "last_name": last, "reason": "dropoff",
+            "host_id": None, "host_name": None, "language": "en", "interpreter": False,
+            "checked_in_ms": moment, "local_day": day.isoformat()} | fields  # fmt: skip
+
+
+def morning(campus: Campus) -> dict[str, str]:
+    """A morning of arrivals whose alerts are really sent (one host's channel is broken), some answered."""
+    visits = {
+        "rosa": visit(58, "Rosa", "Hernández", language="es"),
+        "ahmad": visit(47, "محمد", "الأحمد", language="ar", interpreter=True, reason="meeting", host_id="t-3",
+                       host_name="Mr. Haddad"),
+        "lina": visit(33, "丽娜", "张", language="zh", reason="pickup"),
+        "james": visit(21, "James", "O'Connor", reason="volunteer"),
+        "maria": visit(9, "María Guadalupe", "Núñez", language="es", reason="meeting", host_id="t-1",
+                       host_name="Ms. García"),
+    }  # fmt: skip
+    with campus.server.sessions.begin() as db:
+        side = service.add_kiosk(db, campus.id, "Gym entrance").kiosk
+        assert all(r["status"] == "stored" for r in service.apply_events(db, side.id, campus.id, list(visits.values())))
+    campus.server.alert_worker.wake()
+    ids = {name: str(v["id"]) for name, v in visits.items()}
+    settled(campus, list(ids.values()))
+    answered = {"rosa": (60_000, "Sara Mitchell", "office"), "lina": (150_000, "Attendance office", "link"),
+                "james": (100_000, "Front office", "link"), "maria": (200_000, "Ms. García", "link")}  # fmt: skip
+    with campus.server.sessions.begin() as db:
+        for name, (wait, by, via) in answered.items():
+            row = db.get_one(Visit, ids[name])
+            queue.acknowledge(db, row, by, via, row.checked_in_ms + wait)
+        left = {"type": "sign_out", "visit_id": ids["rosa"], "at_ms": service.now_ms() - 50 * 60_000, "by": "visitor"}
+        service.apply_events(db, side.id, campus.id, [left])
+    return ids
+
+
+def settled(campus: Campus, visit_ids: list[str], timeout: float = 20.0) -> list[Alert]:
+    deadline = time.monotonic() + timeout
+    while True:
+        with campus.server.sessions() as db:
+            alerts = list(db.scalars(select(Alert).where(Alert.visit_id.in_(visit_ids))))
+        if alerts and all(a.status in ("delivered", "failed") for a in alerts):
+            return alerts
+        assert time.monotonic() < deadline, [(a.recipient_name, a.status) for a in alerts]
+        time.sleep(0.05)
+
+
+def kiosk(campus: Campus, tmp_path: Path) -> tuple[object, SyncClient]:
+    desk = make_desk(tmp_path, "kiosk")
+    client = enrolled(desk, campus.server.url, campus.kiosk_code)
+    client.sync()  # the directory, so the visitor can choose whom they are here to see
+    assert desk.use_synced_directory()
+    return desk, client
+
+
+def office_page(browser: object, campus: Campus) -> tuple[object, object]:
+    context = browser.new_context(viewport=VIEWPORT, locale="en-US", timezone_id="America/Chicago")  # type: ignore[attr-defined]
+    context.grant_permissions(["notifications"], origin=campus.server.url)
+    context.add_init_script(OBSERVE)
+    page = context.new_page()
+    sign_in(page, campus.server.url, "sara@rusd.org")
+    sync_api.expect(page).to_have_url(campus.server.url + "/office")
+    sync_api.expect(page.locator("#live-status")).to_contain_text("Live · updated", timeout=3000)
+    page.evaluate("window.__notReloaded = true")
+    return context, page
+
+
+def test_the_host_taps_on_my_way_in_the_alert_and_the_office_sees_it_live(browser: object, campus: Campus,
+                                                                          tmp_path: Path) -> None:  # fmt: skip
+    expect = sync_api.expect
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    morning(campus)
+    context, office = office_page(browser, campus)
+    desk, client = kiosk(campus, tmp_path)
+
+    # A parent checks in on the real kiosk to see Ms. García; the kiosk's sync client pushes the visit.
+    draft = Draft(
+        language="es", first_name="Lucía", last_name="Martínez", reason="meeting", host=desk.directory.get("t-1")
+    )
+    arrival = desk.check_in(draft)
+    assert client.push() == (1, 0)
+    expect(office.locator(f"#visit-{arrival.id}")).to_be_visible(timeout=3000)
+
+    # Her alert reaches her channel, in Spanish, with the link; the office page shows it delivered.
+    message = next(m for m in campus.receiver.inbox.wait_for(1) if m.path == "/garcia" and "Lucía Martínez" in m.text)
+    link = LINK.search(message.text).group(0)  # type: ignore[union-attr]
+    assert link.startswith(campus.server.url + "/ack/")
+    expect(office.locator(f"#visit-{arrival.id} td.alerts")).to_contain_text("✓ Ms. García", timeout=5000)
+    expect(office.locator(f"#visit-{arrival.id} td.alerts")).to_contain_text("Waiting")
+
+    # On her phone she opens the link (no sign-in): the page is in her language, and opening it says nothing yet.
+    phone_context = browser.new_context(viewport=PHONE, locale="es-MX", timezone_id="America/Chicago", is_mobile=True)  # type: ignore[attr-defined]
+    phone = phone_context.new_page()
+    phone.goto(link)
+    expect(phone.locator("html")).to_have_attribute("lang", "es")
+    expect(phone.locator("#ack h1")).to_contain_text("Lucía Martínez")
+    expect(phone.locator("#ack")).to_contain_text("Reunirse con un miembro del personal")
+    phone.screenshot(path=str(SCREENSHOTS / "district-alerts-ack-es.png"), full_page=True)
+    with campus.server.sessions() as db:
+        assert db.get_one(Visit, arrival.id).acknowledged_ms is None
+    started = time.monotonic()
+    phone.click("#on-my-way")
+    expect(phone.locator("#ack-result")).to_contain_text("ya le avisamos al visitante que usted va en camino")
+    phone.screenshot(path=str(SCREENSHOTS / "district-alerts-ack-done.png"), full_page=True)
+
+    # The office page, never reloaded, shows who is on the way and the wait; the kiosk's API says so too.
+    row = office.locator(f"#visit-{arrival.id}")
+    expect(row.locator("td.alerts .ack")).to_have_text("Ms. García is on the way, within a minute", timeout=3000)
+    assert time.monotonic() - started < 3.0
+    expect(row.locator("form.seen")).to_have_count(0)
+    assert office.evaluate("window.__notReloaded") is True
+    (answer,) = client.arrivals([arrival.id])
+    assert answer["acknowledged"] == {"by": "Ms. García", "via": "link"}
+    assert {(t["kind"], t["key"]) for t in answer["told"]} >= {("staff", "t-1")}
+    office.screenshot(path=str(SCREENSHOTS / "district-alerts-office.png"), full_page=True)
+    phone_context.close()
+    context.close()
+
+
+def test_a_new_arrival_chimes_and_notifies_once_sound_is_turned_on(browser: object, campus: Campus,
+                                                                   tmp_path: Path) -> None:  # fmt: skip
+    expect = sync_api.expect
+    context, office = office_page(browser, campus)
+    toggle = office.locator("#alerts-toggle")
+    expect(toggle).to_have_text("Turn on sound and notifications")
+    desk, client = kiosk(campus, tmp_path)
+    desk.check_in(Draft(language="en", first_name="Before", last_name="Sound", reason="dropoff"))
+    client.push()
+    expect(office.locator("#live")).to_contain_text("Before Sound", timeout=3000)
+    assert office.evaluate("window.__notes") == [] and office.evaluate("window.__tones") == []  # not turned on yet
+
+    toggle.click()  # the gesture browsers need before they play sound
+    expect(toggle).to_have_attribute("aria-pressed", "true")
+    expect(toggle).to_have_text("Sound and notifications on")
+    assert office.evaluate("window.__tones") == [880]  # a test tone on the click
+    assert office.evaluate("localStorage.getItem('wk-office-alerts')") == "on"
+
+    arrival = desk.check_in(Draft(language="es", first_name="Lucía", last_name="Martínez", reason="pickup"))
+    client.push()
+    expect(office.locator(f"#visit-{arrival.id}")).to_be_visible(timeout=3000)
+    office.wait_for_function("window.__notes.length >= 1", timeout=3000)
+    notes = office.evaluate("window.__notes")
+    assert notes == [{"title": "New arrival: Lucía Martínez", "body": notes[0]["body"]}]
+    assert notes[0]["body"].startswith("Pick up a student · ")
+    assert office.evaluate("window.__tones") == [880, 659.25, 880]  # the doorbell's two notes
+
+    # The choice is remembered: after a reload, the next arrival notifies without another click.
+    office.reload()
+    expect(toggle).to_have_attribute("aria-pressed", "true")
+    later = desk.check_in(Draft(language="en", first_name="Kim", last_name="Lee", reason="dropoff"))
+    client.push()
+    expect(office.locator(f"#visit-{later.id}")).to_be_visible(timeout=3000)
+    office.wait_for_function("window.__notes.length >= 1", timeout=3000)
+    assert office.evaluate("window.__notes")[0]["title"] == "New arrival: Kim Lee"
+    context.close()
+
+
+def test_a_failed_alert_shows_at_a_glance_and_notifies(browser: object, campus: Campus, tmp_path: Path) -> None:
+    expect = sync_api.expect
+    context, office = office_page(browser, campus)
+    office.click("#alerts-toggle")
+    desk, client = kiosk(campus, tmp_path)
+    arrival = desk.check_in(Draft(language="en", first_name="Grace", last_name="Park", reason="meeting",
+                                  host=desk.directory.get("t-2")))  # fmt: skip
+    client.push()
+    row = office.locator(f"#visit-{arrival.id}")
+    expect(row).to_have_class("failed", timeout=8000)  # Mr. Lee's channel answers 500, three times
+    failed = row.locator("li.bad")
+    expect(failed).to_contain_text(f"Not delivered: Mr. Lee: json://127.0.0.1:{campus.broken.port}/lee failed")
+    expect(row.locator("li.ok")).to_contain_text("✓ Front office")  # the rule told the front office too
+    expect(office.locator("#undelivered")).to_contain_text("Grace Park")
+    assert campus.broken.attempts == 3
+    assert row.evaluate("e => getComputedStyle(e.querySelector('td')).backgroundColor") == "rgb(253, 232, 230)"
+    office.wait_for_function("window.__notes.some(n => n.title === 'Alert not delivered')", timeout=3000)
+    office.screenshot(path=str(SCREENSHOTS / "district-alerts-failed.png"), full_page=True)
+    context.close()
+
+
+def test_the_ack_page_in_english_and_a_dead_link(browser: object, campus: Campus) -> None:
+    expect = sync_api.expect
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with campus.server.sessions.begin() as db:
+        db.scalars(select(Staff).where(Staff.external_id == "t-3")).one().alert_urls = campus.receiver.json_url(
+            "haddad"
+        )
+        side = service.add_kiosk(db, campus.id, "Gym entrance").kiosk
+        event = visit(2, "Thanh", "Nguyễn", language="vi", interpreter=True, reason="meeting", host_id="t-3",
+                      host_name="Mr. Haddad")  # fmt: skip
+        service.apply_events(db, side.id, campus.id, [event])
+    campus.server.alert_worker.wake()
+    deadline = time.monotonic() + 10
+    while not any(m.path == "/haddad" for m in campus.receiver.received):
+        assert time.monotonic() < deadline, "no alert for Mr. Haddad"
+        time.sleep(0.05)
+    message = next(m for m in campus.receiver.received if m.path == "/haddad")
+    context = browser.new_context(viewport=PHONE, locale="en-US", timezone_id="America/Chicago", is_mobile=True)  # type: ignore[attr-defined]
+    page = context.new_page()
+    page.goto(LINK.search(message.text).group(0))  # type: ignore[union-attr]
+    expect(page.locator("#on-my-way")).to_have_text("On my way")
+    expect(page.locator("#ack")).to_contain_text("Asked for an interpreter.")
+    page.screenshot(path=str(SCREENSHOTS / "district-alerts-ack-en.png"), full_page=True)
+    page.goto(campus.server.url + "/ack/not-a-real-link-at-all-0123456789")
+    expect(page.locator("#ack h1")).to_have_text("This link does not work")
+    context.close()
+
+
+def test_the_alert_settings_pages_screenshots(browser: object, campus: Campus) -> None:
+    """An admin sees the campus's office channels (masked), the rules, and a rules mistake with its line."""
+    expect = sync_api.expect
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    morning(campus)
+    context = browser.new_context(viewport=VIEWPORT, locale="en-US", timezone_id="America/Chicago")  # type: ignore[attr-defined]
+    page = context.new_page()
+    sign_in(page, campus.server.url, "ada@rusd.org")
+    page.goto(f"{campus.server.url}/district")
+    expect(page.locator("#waiting-times")).to_contain_text("Lincoln Elementary")
+    page.screenshot(path=str(SCREENSHOTS / "district-alerts-district.png"), full_page=True)
+    page.goto(f"{campus.server.url}/district/campuses/{campus.id}/settings")
+    card = page.locator("#office-front_office")
+    expect(card.locator("code.masked")).to_have_text(campus.receiver.json_url("front-office"))
+    card.locator("button", has_text="Send a test alert").click()
+    expect(page.locator("#office-front_office .test-result")).to_have_text("Test alert delivered to Front office.")
+    page.locator("#office-front_office").screenshot(path=str(SCREENSHOTS / "district-alerts-office-card.png"))
+    text = page.locator("#rules-text")
+    text.fill(text.input_value().replace('"pickup"', '"pick-up"', 1))
+    page.click("#rules button.primary")
+    expect(page.locator("#rules-errors")).to_contain_text("Line 3: rule 2: reason 'pick-up' is not one of")
+    expect(page.locator("#rules-errors")).to_contain_text("Did you mean 'pickup'?")
+    page.screenshot(path=str(SCREENSHOTS / "district-alerts-campus.png"), full_page=True)
+    page.goto(f"{campus.server.url}/district/campuses/{campus.id}/staff")
+    expect(page.locator("#staff-channels")).to_contain_text("Ms. García")
+    page.locator("#alert-channels").screenshot(path=str(SCREENSHOTS / "district-alerts-staff.png"))
+    context.close()
