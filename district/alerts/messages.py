@@ -50,7 +50,8 @@ def language_for(wanted: str, campus_default: str) -> str:
     return "en"
 
 
-def _language_name(code: str, in_language: str) -> str:
+def language_name(code: str, in_language: str) -> str:
+    """"Spanish" for es, written in the reader's language ("español" for a Spanish reader)."""
     try:
         return Locale.parse(in_language).languages.get(code.split("-")[0]) or code
     except (UnknownLocaleError, ValueError):
@@ -70,7 +71,7 @@ def render(
         title = tr("{visitor} is at the front office").format(visitor=about.visitor)
     else:
         title = tr("{visitor} is still waiting at the front office").format(visitor=about.visitor)
-    spoken = _language_name(about.language, language)
+    spoken = language_name(about.language, language)
     reason = BY_CODE.get(about.reason)
     lines = [
         tr("Campus: {campus}").format(campus=about.campus),

@@ -14,7 +14,6 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from babel import Locale, UnknownLocaleError
 from babel.dates import format_time
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -22,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from district import queries, service
 from district.alerts import queue
-from district.alerts.messages import language_for
+from district.alerts.messages import language_for, language_name
 from district.db import transaction
 from district.models import Alert, Campus, Visit
 from district.web.auth import check_origin
@@ -52,13 +51,6 @@ def find(db: Session, token: str) -> Found | None:
     return Found(alert, visit, campus)
 
 
-def _language_name(code: str, in_language: str) -> str:
-    try:
-        return Locale.parse(in_language).languages.get(code.split("-")[0]) or code
-    except (UnknownLocaleError, ValueError):
-        return code
-
-
 def _clock(ms: int, campus: Campus, language: str) -> str:
     moment = datetime.fromtimestamp(ms / 1000, queries.zone_of(campus))
     return format_time(moment, format="short", locale=language)
@@ -84,7 +76,7 @@ def facts(tr: Translator, found: Found, language: str) -> list[str]:
     ]
     if visit.host_name:
         lines.append(tr("Here to see: {host}").format(host=visit.host_name))
-    lines.append(tr("Language: {language}").format(language=_language_name(visit.language, language)))
+    lines.append(tr("Language: {language}").format(language=language_name(visit.language, language)))
     if visit.interpreter:
         lines.append(tr("Asked for an interpreter."))
     return lines
