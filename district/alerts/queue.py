@@ -23,15 +23,16 @@ import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from district import security
 from district.alerts import rules as routing
+from district.alerts.channels import split_urls
 from district.alerts.messages import AboutVisit
 from district.models import Alert, Campus, Office, Staff, Visit
+from district.queries import zone_of
 
 log = logging.getLogger(__name__)
 
@@ -55,8 +56,6 @@ def staff_name(s: Staff) -> str:
 
 
 def staff_contacts(db: Session, campus: Campus) -> dict[str, routing.Contact]:
-    from district.alerts.channels import split_urls
-
     return {
         s.external_id: routing.Contact(
             "staff", s.external_id, staff_name(s), s.alert_language or campus.default_language,
@@ -67,8 +66,6 @@ def staff_contacts(db: Session, campus: Campus) -> dict[str, routing.Contact]:
 
 
 def office_contacts(db: Session, campus: Campus) -> dict[str, routing.Contact]:
-    from district.alerts.channels import split_urls
-
     return {
         o.key: routing.Contact("office", o.key, OFFICE_NAMES.get(o.key, o.key), o.alert_language or campus.default_language,
                                tuple(split_urls(o.alert_urls)))
@@ -85,12 +82,8 @@ def campus_rules(campus: Campus) -> tuple[routing.Rule, ...]:
 
 
 def rule_for_visit(campus: Campus, rules: Sequence[routing.Rule], visit: Visit) -> routing.Rule:
-    local = datetime.fromtimestamp(visit.checked_in_ms / 1000, _zone(campus)).time()
+    local = datetime.fromtimestamp(visit.checked_in_ms / 1000, zone_of(campus)).time()
     return routing.rule_for(rules, visit.reason, local)
-
-
-def _zone(campus: Campus) -> ZoneInfo:
-    return ZoneInfo(campus.timezone)
 
 
 # -- queueing -----------------------------------------------------------------------------
@@ -211,8 +204,6 @@ def claim_due(db: Session, now: int, limit: int = 16) -> tuple[list[Job], int]:
 
 
 def _job(db: Session, alert_id: int, now: int) -> Job | None:
-    from district.alerts.channels import split_urls
-
     alert = db.get(Alert, alert_id)
     visit = db.get(Visit, alert.visit_id) if alert else None
     campus = db.get(Campus, alert.campus_id) if alert else None

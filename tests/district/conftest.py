@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,9 +13,28 @@ from loopback import LoopbackServer
 from pgserver import PostgresServer, require_postgres
 
 from district import service
+from district.alerts import queue
 from district.models import Campus
 
 _names = itertools.count()
+CHROMIUM = Path("/usr/bin/chromium")  # Debian's; Playwright drives it (no browser download)
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """Headless Chromium for the pages' tests; missing Chromium fails under CI, skips elsewhere."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not CHROMIUM.exists():
+        message = f"{CHROMIUM} is missing (apt install chromium)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    with sync_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield chromium
+        chromium.close()
 
 
 @pytest.fixture(scope="session")
@@ -30,6 +50,14 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'district.sqlite3'}"
     return request.getfixturevalue("postgres").create_database(f"district_{next(_names)}")
+
+
+@pytest.fixture
+def fast_retries(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Retries in tenths of a second instead of seconds, so a failing channel gives up quickly."""
+    monkeypatch.setattr(queue, "RETRY_BASE_MS", 100)
+    monkeypatch.setattr(queue, "RETRY_CAP_MS", 200)
+    monkeypatch.setattr(queue, "MAX_ATTEMPTS", 3)
 
 
 @dataclass

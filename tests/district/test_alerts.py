@@ -50,14 +50,6 @@ def smtp() -> Iterator[SmtpReceiver]:
     receiver.close()
 
 
-@pytest.fixture
-def fast_retries(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Retries in tenths of a second instead of seconds, so a failing channel gives up quickly."""
-    monkeypatch.setattr(queue, "RETRY_BASE_MS", 100)
-    monkeypatch.setattr(queue, "RETRY_CAP_MS", 200)
-    monkeypatch.setattr(queue, "MAX_ATTEMPTS", 3)
-
-
 STAFF = [
     StaffMember("t1", "Lucía", "García", display_name="Ms. García", languages=("es", "en")),
     StaffMember("t2", "David", "Lee", display_name="Mr. Lee", languages=("en",)),

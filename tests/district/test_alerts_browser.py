@@ -6,7 +6,6 @@ shows at a glance. Saves screenshots of the alert pages (SCREENSHOTS_DIR, as in 
 
 from __future__ import annotations
 
-import os
 import re
 import time
 import uuid
@@ -19,7 +18,7 @@ import pytest
 from loopback import LoopbackServer
 from receivers import HttpReceiver
 from sqlalchemy import select
-from test_browser import ARGS, CHROMIUM, PASSWORD, SCREENSHOTS, VIEWPORT, ZONE, sign_in, sync_api
+from test_browser import PASSWORD, SCREENSHOTS, VIEWPORT, ZONE, sign_in, sync_api
 from test_sync import enrolled, make_desk
 
 from district import service
@@ -68,27 +67,6 @@ class Campus:
     kiosk_code: str
     receiver: HttpReceiver  # every working channel posts here, each on its own path
     broken: HttpReceiver  # answers 500
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    if not CHROMIUM.exists():
-        message = f"{CHROMIUM} is missing (apt install chromium)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    with sync_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def fast_retries(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A failing channel gives up in about a second instead of minutes."""
-    monkeypatch.setattr(queue, "RETRY_BASE_MS", 100)
-    monkeypatch.setattr(queue, "RETRY_CAP_MS", 200)
-    monkeypatch.setattr(queue, "MAX_ATTEMPTS", 3)
 
 
 @pytest.fixture

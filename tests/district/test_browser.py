@@ -26,9 +26,6 @@ from kiosk.directory import StaffMember
 from kiosk.store import Store
 from kiosk.sync import SyncClient, enroll
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]  # fmt: skip
 # Where the pages' screenshots go: a temporary folder, or $SCREENSHOTS_DIR (docs/screenshots to refresh the
 # README's pictures), so that running the tests does not change the working tree.
 SCREENSHOTS = Path(os.environ.get("SCREENSHOTS_DIR") or tempfile.mkdtemp(prefix="district-screenshots-"))
@@ -37,19 +34,6 @@ PASSWORD = "correct horse battery staple"
 ZONE = ZoneInfo("America/Chicago")
 
 sync_api = pytest.importorskip("playwright.sync_api")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    if not CHROMIUM.exists():
-        message = f"{CHROMIUM} is missing (apt install chromium)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    with sync_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture
