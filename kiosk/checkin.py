@@ -57,12 +57,33 @@ class DirectoryState:
     from_server: bool = False  # once the district server has sent a directory, the CSV is not read
 
 
+class _StoredLockout:
+    """The PIN gate's count, kept in the store so that a restart does not reset it."""
+
+    KEY = "pin_lockout"
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def load(self) -> str | None:
+        try:
+            return self.store.get_state(self.KEY)
+        except StoreUnavailable:
+            return None
+
+    def save(self, value: str) -> None:
+        try:
+            self.store.set_state(self.KEY, value)
+        except StoreUnavailable as exc:
+            log.warning("staff mode: could not keep the count of wrong PINs (%s); it is kept in memory", exc.reason)
+
+
 class FrontDesk:
     def __init__(self, config: Config, store: Store, now: Callable[[], datetime] = utc_now) -> None:
         self.config = config
         self.store = store
         self.now = now
-        self.pin_gate = PinGate(config.pin_hash)
+        self.pin_gate = PinGate(config.pin_hash, memory=_StoredLockout(store))
         self.directory_state = DirectoryState(Directory(), config.directory_csv, None)
         self.sync_worker: SyncWorker | None = None
         self._settings: dict[str, object] = {}

@@ -10,10 +10,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import json
 import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 PIN_MIN_DIGITS = 4
 PIN_MAX_DIGITS = 12
@@ -72,22 +74,48 @@ def verify_secret(secret: str, encoded: str) -> bool:
     return hmac.compare_digest(candidate, digest)
 
 
-
 @dataclass
 class PinAttempt:
     ok: bool
     locked_seconds: int = 0  # > 0: wait this long before the next try
 
 
-class PinGate:
-    """Five wrong PINs lock staff mode for a minute, doubling each time after that."""
+class LockoutMemory(Protocol):
+    """Where the gate keeps its count, so that pulling the plug does not grant five fresh guesses."""
 
-    def __init__(self, pin_hash: str | None, clock: Callable[[], float] = time.monotonic) -> None:
+    def load(self) -> str | None: ...
+
+    def save(self, value: str) -> None: ...
+
+
+MAX_TRIES = 5
+FIRST_LOCK_SECONDS = 60
+MAX_DOUBLINGS = 6  # the longest lock is 64 minutes
+
+
+class PinGate:
+    """Five wrong PINs lock staff mode for a minute, doubling each time after that.
+
+    The count and the lock survive a restart when a `memory` is given. The lock is kept as a
+    wall-clock time (monotonic time restarts with the machine), but a clock that jumped back
+    (a Pi has no battery clock) never makes it longer than the lock itself.
+    """
+
+    def __init__(
+        self,
+        pin_hash: str | None,
+        clock: Callable[[], float] = time.monotonic,
+        memory: LockoutMemory | None = None,
+        wall: Callable[[], float] = time.time,
+    ) -> None:
         self.pin_hash = pin_hash
         self._clock = clock
+        self._wall = wall
+        self._memory = memory
         self._failures = 0
         self._locked_until = 0.0
         self._lockouts = 0
+        self._recall()
 
     @property
     def enabled(self) -> bool:
@@ -103,13 +131,46 @@ class PinGate:
         if wait:
             return PinAttempt(False, wait)
         if verify_secret(pin, self.pin_hash):
-            self._failures = 0
-            self._lockouts = 0
+            if self._failures or self._lockouts:
+                self._failures = 0
+                self._lockouts = 0
+                self._remember()
             return PinAttempt(True)
         self._failures += 1
-        if self._failures >= 5:
+        if self._failures >= MAX_TRIES:
             self._failures = 0
-            self._locked_until = self._clock() + 60 * 2**self._lockouts
-            self._lockouts = min(self._lockouts + 1, 6)
+            self._locked_until = self._clock() + self._lock_seconds(self._lockouts)
+            self._lockouts = min(self._lockouts + 1, MAX_DOUBLINGS)
+            self._remember()
             return PinAttempt(False, self.locked_for())
+        self._remember()
         return PinAttempt(False)
+
+    @staticmethod
+    def _lock_seconds(lockouts: int) -> int:
+        return FIRST_LOCK_SECONDS * 2**lockouts
+
+    def _remember(self) -> None:
+        if self._memory is None:
+            return
+        left = max(0.0, self._locked_until - self._clock())
+        until = self._wall() + left if left else 0.0
+        self._memory.save(json.dumps({"failures": self._failures, "lockouts": self._lockouts, "locked_until": until}))
+
+    def _recall(self) -> None:
+        """Take up the count where the last run left it; a damaged record counts as none."""
+        raw = self._memory.load() if self._memory is not None else None
+        if not raw:
+            return
+        try:
+            saved = json.loads(raw)
+            failures, lockouts, until = int(saved["failures"]), int(saved["lockouts"]), float(saved["locked_until"])
+        except (ValueError, TypeError, KeyError, OverflowError):
+            return
+        self._failures = min(max(failures, 0), MAX_TRIES - 1)
+        self._lockouts = min(max(lockouts, 0), MAX_DOUBLINGS)
+        if until > 0 and self._lockouts:
+            # the last lock was the one that raised the count, except at the cap, where it repeats
+            longest = self._lock_seconds(self._lockouts if self._lockouts == MAX_DOUBLINGS else self._lockouts - 1)
+            left = min(max(until - self._wall(), 0.0), longest)
+            self._locked_until = self._clock() + left

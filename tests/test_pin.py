@@ -191,3 +191,97 @@ def test_a_right_pin_clears_earlier_wrong_tries(pin_hash: str) -> None:
     _fail(gate, 4)
     assert gate.try_pin(PIN).ok
     assert _fail(gate, 4) == [0, 0, 0, 0]
+
+
+# --- the count survives a restart -----------------------------------------------------------
+
+
+class Memory:
+    """What a LockoutMemory holds between runs (the kiosk keeps it in its SQLite store)."""
+
+    def __init__(self, value: str | None = None) -> None:
+        self.value = value
+
+    def load(self) -> str | None:
+        return self.value
+
+    def save(self, value: str) -> None:
+        self.value = value
+
+
+def _restart(pin_hash: str, memory: Memory, wall: FakeClock) -> PinGate:
+    """A new process: its monotonic clock starts somewhere else entirely."""
+    return PinGate(pin_hash, clock=FakeClock(start=5.0), memory=memory, wall=wall)
+
+
+def test_pulling_the_plug_does_not_grant_fresh_guesses(pin_hash: str) -> None:
+    memory, wall = Memory(), FakeClock(start=1_700_000_000)
+    gate = PinGate(pin_hash, clock=FakeClock(), memory=memory, wall=wall)
+    assert _fail(gate, 4) == [0, 0, 0, 0]
+    gate = _restart(pin_hash, memory, wall)
+    assert gate.try_pin("0000").locked_seconds == 60
+
+
+def test_a_lock_survives_a_restart_and_keeps_running_while_off(pin_hash: str) -> None:
+    memory, wall = Memory(), FakeClock(start=1_700_000_000)
+    gate = PinGate(pin_hash, clock=FakeClock(), memory=memory, wall=wall)
+    _fail(gate, 5)
+    wall.advance(20)
+    gate = _restart(pin_hash, memory, wall)
+    assert gate.locked_for() == 40
+    assert gate.try_pin(PIN).ok is False
+    wall.advance(60)
+    gate = _restart(pin_hash, memory, wall)
+    assert gate.try_pin(PIN).ok
+
+
+def test_the_doubling_survives_a_restart(pin_hash: str) -> None:
+    memory, wall = Memory(), FakeClock(start=1_700_000_000)
+    clock = FakeClock()
+    gate = PinGate(pin_hash, clock=clock, memory=memory, wall=wall)
+    _fail(gate, 5)
+    clock.advance(60)
+    wall.advance(60)
+    gate = _restart(pin_hash, memory, wall)
+    assert _fail(gate, 5) == [0, 0, 0, 0, 120]
+
+
+def test_a_clock_set_back_never_makes_the_lock_longer(pin_hash: str) -> None:
+    memory, wall = Memory(), FakeClock(start=1_700_000_000)
+    gate = PinGate(pin_hash, clock=FakeClock(), memory=memory, wall=wall)
+    _fail(gate, 5)
+    wall.advance(-86_400)  # a Pi without a battery clock boots a day in the past
+    assert _restart(pin_hash, memory, wall).locked_for() == 60
+
+
+@pytest.mark.parametrize(
+    "saved",
+    ["", "not json", "[]", "{}", '{"failures": "x", "lockouts": 0, "locked_until": 0}',
+     '{"failures": 4, "lockouts": 1, "locked_until": 1e999}', '{"failures": 1e999, "lockouts": 0, "locked_until": 0}',
+     '{"failures": -7, "lockouts": 99, "locked_until": NaN}', '{"failures": 0, "lockouts": 99, "locked_until": 9e99}',
+     "\x00" * 100],
+)  # fmt: skip
+def test_a_damaged_record_never_locks_staff_out_for_good(pin_hash: str, saved: str) -> None:
+    clock = FakeClock(start=5.0)
+    gate = PinGate(pin_hash, clock=clock, memory=Memory(saved), wall=FakeClock(start=1_700_000_000))
+    assert gate.locked_for() <= 60 * 2**6  # at most the longest lock
+    clock.advance(gate.locked_for())
+    assert gate.try_pin(PIN).ok
+
+
+def test_the_front_desk_keeps_the_count_in_its_store(tmp_path, pin_hash: str) -> None:
+    from kiosk.checkin import FrontDesk
+    from kiosk.config import Config
+    from kiosk.store import Store
+
+    config = Config(campus_name="Roosevelt Middle", pin_hash=pin_hash, data_dir=tmp_path)
+    store = Store(config.database_path)
+    desk = FrontDesk(config, store)
+    assert [desk.try_pin("0000").ok for _ in range(4)] == [False] * 4
+    store.close()
+
+    store = Store(config.database_path)
+    desk = FrontDesk(config, store)
+    assert desk.try_pin("0000").locked_seconds == 60
+    assert desk.try_pin(PIN).ok is False
+    store.close()
