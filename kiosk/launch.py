@@ -4,10 +4,13 @@
   right-to-left text correctly; Kivy's default SDL2 text does not (see ../shared/DESIGN.md).
 - Escape does not quit the app (a hardware keyboard at the door must not close the kiosk).
 - Kivy logs through Python's logging, so the kiosk's log has one format and goes to the journal.
+- No X11 cut buffer: Kivy would probe for the xclip and xsel programs, which a kiosk has no use
+  for, and log their absence as a critical error with two tracebacks that would alarm IT.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
@@ -22,7 +25,11 @@ def prepare_kivy(config: Config | None, kivy_home: Path | None = None) -> None:
     os.environ.setdefault("KIVY_NO_FILELOG", "1")
     if kivy_home is not None:
         os.environ.setdefault("KIVY_HOME", str(kivy_home))
+    import kivy
     from kivy.config import Config as KivyConfig
+
+    kivy.kivy_options["cutbuffer"] = ()
+    logging.getLogger("kivy").addFilter(_no_cut_buffer_complaint)
 
     KivyConfig.set("kivy", "exit_on_escape", "0")
     KivyConfig.set("kivy", "keyboard_mode", "system")
@@ -40,3 +47,7 @@ def prepare_kivy(config: Config | None, kivy_home: Path | None = None) -> None:
     elif config.fullscreen:
         KivyConfig.set("graphics", "fullscreen", "auto")
         KivyConfig.set("graphics", "show_cursor", "0")
+
+
+def _no_cut_buffer_complaint(record: logging.LogRecord) -> bool:
+    return not str(record.msg).startswith("Cutbuffer: Unable to find any valuable")
