@@ -481,9 +481,12 @@ def bench_search(scratch: Path, staff_count: int = 5000, repeats: int = 20, scre
     from kiosk.directory import Directory, load_csv
 
     staff = make_staff(staff_count)
-    began = time.perf_counter()
-    directory = Directory(list(staff))
-    built = time.perf_counter() - began
+    builds: list[float] = []
+    for _ in range(3):  # the kiosk rebuilds it whenever the server sends a new directory
+        began = time.perf_counter()
+        directory = Directory(list(staff))
+        builds.append(time.perf_counter() - began)
+    built = percentile(builds, 50)
     staff_csv = write_staff_csv(scratch / "staff-search.csv", staff)
     began = time.perf_counter()
     loaded = load_csv(staff_csv)
@@ -503,18 +506,25 @@ def bench_search(scratch: Path, staff_count: int = 5000, repeats: int = 20, scre
             by_prefix[prefix].append(elapsed)
     slowest = sorted(by_prefix, key=lambda k: percentile(by_prefix[k], 50), reverse=True)[:3]
     p99 = percentile(times, 99)
+
+    def fine(seconds: float) -> str:  # searches take well under a millisecond: 0.1 ms steps hide them
+        return f"{seconds * 1000:.2f} ms"
+
     result = {
         "times": times,
         "line": (
             f"staff search per keystroke ({staff_count:,} staff, {len(keystrokes)} keystrokes x {repeats}): "
-            f"p50 {ms(percentile(times, 50))}, p99 {ms(p99)}, max {ms(max(times))} "
+            f"p50 {fine(percentile(times, 50))}, p99 {fine(p99)}, max {fine(max(times))} "
             f"(target <= {SEARCH_TARGET_MS:g} ms: {at_most(p99 * 1000, SEARCH_TARGET_MS)} at p99)"
         ),
         "details": [
             "slowest keystrokes (median): "
-            + ", ".join(f"{k!r} {ms(percentile(by_prefix[k], 50))} ({len(directory.search(k, 6))} found)"
+            + ", ".join(f"{k!r} {fine(percentile(by_prefix[k], 50))} ({len(directory.search(k, 6))} found)"
                         for k in slowest),  # fmt: skip
-            f"building the search index of {staff_count:,} staff: {ms(built)}; reading the CSV: {ms(load_seconds)}",
+            (
+                f"building the search index of {staff_count:,} staff: {ms(built)} (median of 3); reading the CSV: "
+                f"{ms(load_seconds)}; the directory with its index holds {directory_size_mb(staff_count):.1f} MB"
+            ),
         ],
     }
     if screen:

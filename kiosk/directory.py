@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import codecs
 import csv
+import heapq
 import io
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,6 +23,7 @@ OPTIONAL_COLUMNS = ("display_name", "role", "room", "languages")
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 50_000
 _WORD = re.compile(r"\w+")
+_APOSTROPHES = re.compile("['’‘]")
 
 
 class DirectoryError(Exception):
@@ -51,20 +54,60 @@ class RowProblem:
         return f"line {self.line}: {self.reason}"
 
 
+def _entry(member: StaffMember) -> tuple[tuple[str, str], tuple[str, ...], tuple[str, ...]]:
+    """(sort key, name words, role and room words), folded once per member: a reload folds them all."""
+    first, last = fold(member.first_name), fold(member.last_name)
+    name = f"{first} {last} {fold(member.display_name)}"  # fold works character by character
+    words = _WORD.findall(name)
+    if _APOSTROPHES.search(name):  # "O'Brien" is found as "o", "brien" and "obrien"
+        words += _WORD.findall(_APOSTROPHES.sub("", name))
+    room = f"{'room ' if member.room[:1].isdigit() else ''}{member.room}"
+    others = _WORD.findall(fold(f"{member.role} {room}"))
+    return (last, first), tuple(dict.fromkeys(words)), tuple(dict.fromkeys(others))  # repeats dropped, order kept
+
+
+class _WordIndex:
+    """Which members (by rank) have a word starting with a given prefix.
+
+    The distinct words are kept sorted, so the words a prefix starts are one run found by
+    bisection: memory grows with the words, not with every prefix of every word, and a
+    200-character word costs no more than a short one.
+    """
+
+    def __init__(self, words_by_rank: list[tuple[str, ...]]) -> None:
+        postings: dict[str, list[int]] = {}
+        for rank, words in enumerate(words_by_rank):
+            for word in words:
+                postings.setdefault(word, []).append(rank)
+        self._words = sorted(postings)
+        self._ranks = [tuple(postings[w]) for w in self._words]
+
+    def starting(self, prefix: str) -> set[int]:
+        """Ranks of the members with a word that starts with `prefix`."""
+        found: set[int] = set()
+        i = bisect_left(self._words, prefix)
+        while i < len(self._words) and self._words[i].startswith(prefix):
+            found.update(self._ranks[i])
+            i += 1
+        return found
+
+
 @dataclass
 class Directory:
     members: list[StaffMember] = field(default_factory=list)
     problems: list[RowProblem] = field(default_factory=list)
-    _index: list[tuple[tuple[str, ...], tuple[str, ...], StaffMember]] = field(default_factory=list, repr=False)
+    # Built once per directory (it is replaced, never edited): a keystroke then costs a few
+    # set operations instead of a scan of every member (20 ms over 5,000 staff for "room 1").
+    _ranked: list[StaffMember] = field(default_factory=list, init=False, repr=False, compare=False)
+    _names: _WordIndex = field(init=False, repr=False, compare=False)
+    _others: _WordIndex = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        for m in self.members:
-            name = fold(f"{m.first_name} {m.last_name} {m.display_name}")
-            # "O'Brien" is found as "o", "brien" and "obrien"; dict.fromkeys drops repeats, keeping order.
-            name_words = tuple(dict.fromkeys(_WORD.findall(name) + _WORD.findall(re.sub(r"['’‘]", "", name))))
-            other_words = tuple(_WORD.findall(fold(f"{m.role} {'room ' if m.room[:1].isdigit() else ''}{m.room}")))
-            self._index.append((name_words, other_words, m))
-        self._index.sort(key=lambda e: (fold(e[2].last_name), fold(e[2].first_name)))
+        # A stable sort: staff with the same name keep the order of the file.
+        entries = sorted(((*_entry(m), m) for m in self.members), key=lambda e: e[0])
+        self._ranked = [m for *_, m in entries]
+        self._names = _WordIndex([names for _key, names, _others, _m in entries])
+        self._others = _WordIndex([others for _key, _names, others, _m in entries])
 
     def __len__(self) -> int:
         return len(self.members)
@@ -78,23 +121,22 @@ class Directory:
         'garc' finds García; 'room 12' and '3rd' find by room and grade. Name matches come
         before role and room matches, then alphabetical by last name.
         """
-        tokens = _WORD.findall(fold(query))
-        if not tokens:
+        tokens = list(dict.fromkeys(_WORD.findall(fold(query))))  # a repeated word adds nothing
+        if not tokens or limit <= 0:
             return []
-        by_name: list[StaffMember] = []
-        by_other: list[StaffMember] = []
-        for name_words, other_words, member in self._index:
-            named = 0
-            for token in tokens:
-                if any(w.startswith(token) for w in name_words):
-                    named += 1
-                elif not any(w.startswith(token) for w in other_words):
-                    break
-            else:
-                (by_name if named else by_other).append(member)
-                if len(by_name) >= limit:
-                    break
-        return (by_name + by_other)[:limit]
+        matched: set[int] = set()
+        by_name: list[set[int]] = []
+        for i, token in enumerate(tokens):
+            named = self._names.starting(token)
+            either = named | self._others.starting(token)
+            matched = either if i == 0 else matched & either
+            if not matched:  # stop early: a pasted 10,000-character query must not cost more
+                return []
+            by_name.append(named)
+        named_ranks = set().union(*(matched & named for named in by_name))
+        first = heapq.nsmallest(limit, named_ranks)
+        rest = heapq.nsmallest(limit - len(first), matched - named_ranks)
+        return [self._ranked[rank] for rank in first + rest]
 
 
 def _clean_field(value: str | None) -> str:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import random
+import re
 from pathlib import Path
 
 import pytest
 
 from kiosk.directory import Directory, DirectoryError, StaffMember, load_csv, parse_csv
-from kiosk.text import MAX_FIELD_LENGTH
+from kiosk.text import MAX_FIELD_LENGTH, fold
 
 GOOD = (
     "id,first_name,last_name,display_name,role,room,languages\n"
@@ -302,3 +304,159 @@ def test_a_query_matching_nobody_finds_nobody(staff: Directory) -> None:
 
 def test_an_empty_directory_finds_nobody() -> None:
     assert Directory().search("ana") == []
+
+
+@pytest.mark.parametrize("limit", [0, -1])
+def test_a_limit_of_zero_or_less_finds_nobody(staff: Directory, limit: int) -> None:
+    assert staff.search("room", limit=limit) == []
+
+
+def test_staff_with_the_same_name_keep_the_order_of_the_file() -> None:
+    twins = parse_csv("id,first_name,last_name\nb,Ana,Lopez\na,Ana,Lopez\nc,ana,LÓPEZ\n")
+    assert ids(twins.search("ana")) == ["b", "a", "c"]
+
+
+# --- the search index gives exactly what a scan of every member gives -------------------------
+
+_SCAN_WORD = re.compile(r"\w+")
+
+
+class Scan:
+    """The search as it was before the index: every member checked, in alphabetical order."""
+
+    def __init__(self, members: list[StaffMember]) -> None:
+        self.index: list[tuple[tuple[str, ...], tuple[str, ...], StaffMember]] = []
+        for m in members:
+            name = fold(f"{m.first_name} {m.last_name} {m.display_name}")
+            name_words = tuple(dict.fromkeys(_SCAN_WORD.findall(name) + _SCAN_WORD.findall(re.sub(r"['’‘]", "", name))))
+            room = f"{'room ' if m.room[:1].isdigit() else ''}{m.room}"
+            other_words = tuple(_SCAN_WORD.findall(fold(f"{m.role} {room}")))
+            self.index.append((name_words, other_words, m))
+        self.index.sort(key=lambda e: (fold(e[2].last_name), fold(e[2].first_name)))
+
+    def search(self, query: str, limit: int = 8) -> list[StaffMember]:
+        tokens = _SCAN_WORD.findall(fold(query))
+        if not tokens:
+            return []
+        by_name: list[StaffMember] = []
+        by_other: list[StaffMember] = []
+        for name_words, other_words, member in self.index:
+            named = 0
+            for token in tokens:
+                if any(w.startswith(token) for w in name_words):
+                    named += 1
+                elif not any(w.startswith(token) for w in other_words):
+                    break
+            else:
+                (by_name if named else by_other).append(member)
+                if len(by_name) >= limit:
+                    break
+        return (by_name + by_other)[:limit]
+
+
+# Names as schools have them, and as spreadsheets and keyboards mangle them: accents composed and
+# decomposed, three kinds of apostrophe, RTL and CJK scripts, ligatures, full-width and Arabic digits.
+_FIRST = (
+    "María", "Mari\u0301a", "\u0301Eve", "José", "Zoë", "Siobhán", "İlkay", "Ørjan", "Đức", "Nguyễn Thị", "Ana", "Anna",
+    "Ann-Marie", "Jean Luc", "محمد", "فاطمة", "שרה", "דוד", "小明", "美玲", "さくら", "민준", "Ａｎａ", "ﬁona",
+)  # fmt: skip
+_LAST = (
+    "García", "Garci\u0301a", "Garza", "O'Brien", "O’Brien", "O‘Neil", "D'Angelo", "d’Arcy", "Núñez", "Straße",
+    "Strasse", "Van der Berg", "Smith-Jones", "St. John", "Lê", "王", "李", "佐藤", "김", "العلي", "כהן", "Roomba",
+    "Art", "Third", "12", "Ó Súilleabháin", "Ölz", "Øvergaard",
+)  # fmt: skip
+_ROLES = (
+    "", "3rd grade", "1st grade", "Art", "Music", "PE", "Nurse", "Principal", "ESL", "معلم", "老师", "Room parent",
+)  # fmt: skip
+_ROOMS = (
+    "", "12", "1", "104", "Room 12", "Gym", "Health office", "Portable 3", "１２", "١٢", "B-2", "2²", "Music room",
+)  # fmt: skip
+_HOSTILE = "aeioumnrgs '’‘-.,\t\u0301\u0308\u200b\u202e\u05d3\u0645\u738b\u674e\u0031\u0032\u0033\u0661\uff11ßİﬁ²"
+
+
+@pytest.fixture(scope="module")
+def big() -> tuple[Directory, Scan]:
+    rng = random.Random(2024)
+    members = []
+    for i in range(5000):
+        display = f"{rng.choice(['Ms.', 'Mr.', 'Dr.'])} {rng.choice(_LAST)}" if rng.random() < 0.5 else ""
+        first, last, role, room = rng.choice(_FIRST), rng.choice(_LAST), rng.choice(_ROLES), rng.choice(_ROOMS)
+        members.append(StaffMember(str(i), first, last, display_name=display, role=role, room=room))
+    return Directory(members), Scan(members)
+
+
+def random_queries(members: list[StaffMember], count: int, seed: int) -> list[str]:
+    """What visitors type: parts of real names, roles and rooms, cut short and mistyped, and junk."""
+    rng = random.Random(seed)
+    queries = []
+    for _ in range(count):
+        kind = rng.random()
+        if kind < 0.7:
+            m = rng.choice(members)
+            words = f"{m.first_name} {m.last_name} {m.display_name} {m.role} {m.room}".split()
+            parts = [w[: rng.randint(1, len(w))] for w in rng.sample(words, min(len(words), rng.randint(1, 3)))]
+            query = rng.choice([" ", "  ", "-", ", ", "'"]).join(parts)
+            queries.append(rng.choice([query, query.upper(), fold(query), f" {query} "]))
+        else:
+            queries.append("".join(rng.choice(_HOSTILE) for _ in range(rng.randint(1, 12))))
+    return queries
+
+
+HOSTILE_QUERIES = [
+    "", " ", "\t\n", "\u200b", "'", "’’’", "-'.,", "x" * 10_000,
+    "".join(random.Random(1).choice(_HOSTILE) for _ in range(10_000)),
+    "\u0301", "\u0301\u0308\u0301", "a\u0301", "e\u0301\u0301\u0301", "Garci\u0301a", "garcia", "GARCÍA",
+    "o", "o'", "o'b", "o’brien", "o‘neil", "obrien", "o brien", "d", "d'a", "darcy", "dangelo",
+    "محمد", "مح", "\u202eمحمد", "שרה", "כה", "王", "王 李", "小明", "佐", "김", "민", "ａｎａ", "ana", "fiona", "ﬁ",
+    "straße", "strasse", "STRASSE", "ss", "ß", "ilkay", "İl", "orjan", "duc", "nguyen thi", "le",
+    "1", "12", "１２", "١٢", "٢", "104", "2", "22", "room", "room 1", "room 12", "room 1 room 12", "3rd g",
+    "3rd grade room 12", "1st 1", "art", "art room", "music room", "roomba", "third", "b 2", "b-2",
+    "ms garc", "dr", "mr. o'brien", "van der", "smith-jones", "st. john", "ann marie", "ann-m", "jean l",
+    "maria garc", "maria maria", "garc maria", "zzz", "qx", "room zzz",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("limit", [1, 6, 8, 10_000])
+def test_the_index_finds_what_a_scan_finds_for_hostile_queries(big: tuple[Directory, Scan], limit: int) -> None:
+    directory, plain = big
+    for query in HOSTILE_QUERIES:
+        assert ids(directory.search(query, limit)) == ids(plain.search(query, limit)), query[:40]
+
+
+@pytest.mark.parametrize("query", ["a " * 5_000, "room " * 2_000, "Room 1 " * 1_500], ids=["a", "room", "room 1"])
+def test_a_word_typed_over_and_over_finds_what_it_finds_once(big: tuple[Directory, Scan], query: str) -> None:
+    # 10,000 characters pasted: the scan takes seconds to list everyone for it, so the full list
+    # is compared with the scan of the words typed once.
+    directory, plain = big
+    assert ids(directory.search(query, 6)) == ids(plain.search(query, 6))
+    once = " ".join(dict.fromkeys(query.split()))
+    assert ids(directory.search(query, 10_000)) == ids(plain.search(once, 10_000))
+    assert len(directory.search(query, 10_000)) > 100
+
+
+def test_the_index_finds_what_a_scan_finds_for_random_queries(big: tuple[Directory, Scan]) -> None:
+    directory, plain = big
+    rng = random.Random(5)
+    for query in random_queries(directory.members, 400, seed=6):
+        limit = rng.choice([1, 6, 8, 50, 10_000])
+        assert ids(directory.search(query, limit)) == ids(plain.search(query, limit)), (query, limit)
+
+
+def test_the_index_finds_what_a_scan_finds_as_each_key_is_typed(big: tuple[Directory, Scan]) -> None:
+    directory, plain = big
+    for query in ("maria garc", "o'brien", "room 12", "3rd grade room 1", "王老师", "dr. d’arcy", "ﬁona strasse"):
+        for n in range(1, len(query) + 1):
+            assert ids(directory.search(query[:n], 6)) == ids(plain.search(query[:n], 6)), query[:n]
+
+
+def test_a_directory_read_from_csv_searches_like_a_scan(big: tuple[Directory, Scan]) -> None:
+    # parse_csv normalises the text (NFC, no invisible characters); the index must not care.
+    members = big[0].members
+    rows = "".join(
+        f'{m.id},"{m.first_name}","{m.last_name}","{m.display_name}","{m.role}","{m.room}"\n' for m in members
+    )
+    directory = parse_csv("id,first_name,last_name,display_name,role,room\n" + rows)
+    assert len(directory) == len(members)
+    plain = Scan(directory.members)
+    for query in HOSTILE_QUERIES[:30] + random_queries(members, 100, seed=8):
+        assert ids(directory.search(query)) == ids(plain.search(query)), query[:40]
