@@ -25,7 +25,10 @@ test: venv
 system-deps:
 	@bash tools/system-deps.sh $(APT_PACKAGES)
 
+# After the Python packages, the fonts made from the Noto fonts (Arabic and Hebrew with Latin, the
+# Chinese and Korean faces): built once (seconds), then only checked, so this runs every time.
 venv: system-deps $(VENV)/.installed
+	$(VENV)/bin/kiosk fonts --quiet
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)

@@ -24,10 +24,10 @@ from kivy.metrics import dp
 from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
+from kiosk import fonts
 from kiosk.arrival import truth
 from kiosk.checkin import Draft, FrontDesk
 from kiosk.config import ConfigError
-from kiosk.fonts import font_for_text, script_of
 from kiosk.language import languages, translator
 from kiosk.store import StoreUnavailable, Visit
 
@@ -38,9 +38,8 @@ STAFF_TAPS = 5  # taps on the campus name, each within STAFF_TAP_WINDOW of the f
 STAFF_TAP_WINDOW = 3.0
 HEALTH_SECONDS = 10  # how often a broken store or changed directory is looked at again
 FALLBACK_FONT = "Roboto"  # Kivy's own, when the Noto fonts are missing
-# Noto Sans Arabic and Hebrew have no Latin letters, so "Ms. García" in an Arabic sentence (or an Arabic
-# name in an English one) would show boxes: such mixed text takes Kivy's own DejaVu Sans, which has all three.
-MIXED_SCRIPTS = frozenset({"ARABIC", "HEBREW"})
+# Arabic or Hebrew mixed with Latin ("Ms. García" in an Arabic sentence) takes Noto Sans Arabic or Hebrew
+# merged with Noto Sans (kiosk/fontbuild.py); until that is built, Kivy's own DejaVu Sans, which has all three.
 MIXED_FONT = str(Path(kivy.kivy_data_dir) / "fonts" / "DejaVuSans.ttf")
 
 
@@ -163,15 +162,14 @@ class KioskApp(App):
     def offered_languages(self) -> list[str]:
         return list(self.desk.languages) if self.desk else ["en"]
 
-    @staticmethod
-    def font_for(text: str, bold: bool = False) -> str:
-        """Every label takes the font of its own text's script (Kivy has no font fallback)."""
-        fonts = font_for_text(text)
-        if fonts is None:
-            return FALLBACK_FONT
-        if script_of(text) in MIXED_SCRIPTS and any(ch.isascii() and ch.isalpha() for ch in text):
-            return MIXED_FONT
-        return fonts.bold if bold else fonts.regular
+    def font_for(self, text: str, bold: bool = False, language: str | None = None) -> str:
+        """Every label takes the font of its own text's script (Kivy has no font fallback; see kiosk/fonts.py).
+
+        Chinese characters take the face of the screen's language (Simplified or Traditional); pass
+        `app.language` from a kv rule to have a label follow a change of language without a change of text.
+        """
+        chosen = fonts.font_for(text, bold, language or self.language, mixed_fallback=MIXED_FONT)
+        return chosen or FALLBACK_FONT
 
     def open_language_picker(self) -> None:
         from screens.widgets import KButton, LanguagePicker

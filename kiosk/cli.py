@@ -1,4 +1,4 @@
-"""The `kiosk` command: run, demo, screenshots, hash-pin, check-config."""
+"""The `kiosk` command: run, demo, screenshots, hash-pin, enroll, check-config, fonts."""
 
 from __future__ import annotations
 
@@ -148,6 +148,34 @@ def cmd_check_config(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_fonts(args: argparse.Namespace) -> int:
+    from kiosk import fontbuild
+
+    unknown = [name for name in args.name if name not in fontbuild.RECIPES]
+    if unknown:
+        print(f"No such font: {', '.join(unknown)} (there are {', '.join(fontbuild.RECIPES)})", file=sys.stderr)
+        return 2
+    out_dir = Path(args.dir) if args.dir else fontbuild.default_build_dir()
+
+    def report(outcome: fontbuild.Outcome) -> None:
+        name = outcome.recipe.name
+        if outcome.state == "built":
+            size = outcome.path.stat().st_size / 1e6 if outcome.path else 0
+            print(f"{name}: built {outcome.path} ({size:.1f} MB) in {outcome.seconds:.1f} s")
+        elif outcome.state == "failed":
+            print(f"{name}: FAILED: {outcome.problem}", file=sys.stderr)
+        elif not args.quiet:
+            print(f"{name}: {outcome.state} ({outcome.path or outcome.problem})")
+
+    if not args.quiet:
+        print(f"Fonts for Arabic and Hebrew mixed with Latin, and the CJK faces, in {out_dir}")
+    outcomes = fontbuild.build_all(out_dir, args.name or None, force=args.force, progress=report)
+    if args.prune:
+        for path in fontbuild.prune(out_dir):
+            print(f"removed the outdated {path}")
+    return 1 if any(outcome.state == "failed" for outcome in outcomes) else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kiosk", description="Welcome Kiosk: visitor sign-in for school front offices.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log more")
@@ -173,7 +201,21 @@ def build_parser() -> argparse.ArgumentParser:
     cc = sub.add_parser("check-config", help="validate a config file and its staff directory, then exit")
     cc.add_argument("config")
     cc.set_defaults(func=cmd_check_config)
+    fo = sub.add_parser("fonts", help="build the fonts made from Noto's: Arabic/Hebrew with Latin, CJK faces")
+    fo.add_argument("--dir", help="build into DIR (default $KIOSK_FONT_CACHE, else /var/cache/welcome-kiosk/fonts "
+                                  "as root, else ~/.cache/welcome-kiosk/fonts)")  # fmt: skip
+    fo.add_argument("--force", action="store_true", help="build again even those already built")
+    fo.add_argument("--prune", action="store_true", help="also remove fonts built from older font packages")
+    fo.add_argument("--quiet", action="store_true", help="print only what is built or fails")
+    fo.add_argument("name", nargs="*", help="only these (default all): " + ", ".join(_font_names()))
+    fo.set_defaults(func=cmd_fonts)
     return parser
+
+
+def _font_names() -> list[str]:
+    from kiosk.fontbuild import RECIPES
+
+    return list(RECIPES)
 
 
 def main(argv: list[str] | None = None) -> int:
