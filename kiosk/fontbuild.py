@@ -61,12 +61,24 @@ FONT_DIRS = (
 STALE_TEMP_SECONDS = 3600  # a temporary file this old was left by a build that was killed
 
 
+# Noto Sans Arabic UI (Debian's fonts-noto-ui-core) first: it has Noto Sans's line height, where
+# plain Noto Sans Arabic's lines are 2.1 times its size, which clips header titles, overlaps the
+# welcome screen's greeting and makes rows jump as the greeting cycles to Arabic.
+SCRIPT_FONTS = {"ARABIC": ("NotoSansArabicUI", "NotoSansArabic")}
+
+
+def script_font_names(script: str, weight: str) -> tuple[str, ...]:
+    """The file names that can draw `script` ("ARABIC"), best first, for "Regular" or "Bold"."""
+    stems = SCRIPT_FONTS.get(script.upper(), ("NotoSans" + script.title().replace(" ", ""),))
+    return tuple(f"{stem}-{weight}.ttf" for stem in stems)
+
+
 @dataclass(frozen=True)
 class Recipe:
     name: str  # "arabic-regular", "cjk-sc-bold"
     stem: str  # the built file's name before its key
     ext: str
-    sources: tuple[str, ...]  # file names, looked for in the font folders
+    sources: tuple[tuple[str, ...], ...]  # each source's file names, best first, looked for in the font folders
     face: str = ""  # for a copy out of a collection: the face's family name (name ID 1)
     family: str = ""  # for a merge: the new font's family name
 
@@ -83,7 +95,7 @@ def _recipes() -> dict[str, Recipe]:
                 name=f"{script.lower()}-{weight.lower()}",
                 stem=f"NotoSans{script}Latin-{weight}",
                 ext="ttf",
-                sources=(f"NotoSans{script}-{weight}.ttf", f"NotoSans-{weight}.ttf"),
+                sources=(script_font_names(script, weight), (f"NotoSans-{weight}.ttf",)),
                 family=f"Noto Sans {script} Latin",
             ))  # fmt: skip
         for variant in ("sc", "tc", "kr"):
@@ -91,7 +103,7 @@ def _recipes() -> dict[str, Recipe]:
                 name=f"cjk-{variant}-{weight.lower()}",
                 stem=f"NotoSansCJK{variant}-{weight}",
                 ext="otf",
-                sources=(f"NotoSansCJK-{weight}.ttc",),
+                sources=((f"NotoSansCJK-{weight}.ttc",),),
                 face=f"Noto Sans CJK {variant.upper()}",
             ))  # fmt: skip
     return {recipe.name: recipe for recipe in found}
@@ -131,17 +143,19 @@ def writable_dir(dirs: Iterable[Path]) -> Path | None:
     return None
 
 
-def find_font(name: str, font_dirs: Sequence[Path] = FONT_DIRS) -> Path | None:
-    for folder in font_dirs:
-        candidate = Path(folder) / name
-        if candidate.is_file():
-            return candidate
+def find_font(names: str | Sequence[str], font_dirs: Sequence[Path] = FONT_DIRS) -> Path | None:
+    """The first of `names` (best first) found in the font folders."""
+    for name in [names] if isinstance(names, str) else names:
+        for folder in font_dirs:
+            candidate = Path(folder) / name
+            if candidate.is_file():
+                return candidate
     return None
 
 
 def sources_of(recipe: Recipe, font_dirs: Sequence[Path] = FONT_DIRS) -> list[Path] | None:
     """The fonts a recipe is made from, or None if any is missing (nothing can be built)."""
-    found = [find_font(name, font_dirs) for name in recipe.sources]
+    found = [find_font(names, font_dirs) for names in recipe.sources]
     return None if any(path is None for path in found) else found  # type: ignore[return-value]
 
 
@@ -269,7 +283,8 @@ def build_all(
         recipe = RECIPES[name]
         sources = sources_of(recipe, font_dirs)
         if sources is None:
-            outcome = Outcome(recipe, "no sources", problem="missing: " + ", ".join(recipe.sources))
+            missing = ", ".join(" or ".join(names) for names in recipe.sources)
+            outcome = Outcome(recipe, "no sources", problem=f"missing: {missing}")
         else:
             existing = out_dir / file_name(recipe, sources)
             if not force and existing.is_file() and check_file(existing) is None:

@@ -4,12 +4,12 @@ Kivy has no font fallback: a label in a font without the right glyphs shows empt
 So the interface takes its font from the language on screen, and text that people typed
 (a visitor's name, a staff member's name) takes the font of its own script: "王小明" on an
 English screen still needs a CJK font. Fonts are Debian's Noto packages (fonts-noto-core,
-fonts-noto-cjk), installed by `make` and by the Raspberry Pi image.
+fonts-noto-ui-core, fonts-noto-cjk), installed by `make` and by the Raspberry Pi image.
 
 Two cases need fonts that Debian does not ship as such; kiosk/fontbuild.py makes them once
 (`kiosk fonts`) and says where they are kept:
 
-- Arabic and Hebrew text takes Noto Sans Arabic (or Hebrew) merged with Noto Sans, so the
+- Arabic and Hebrew text takes Noto Sans Arabic UI (or Noto Sans Hebrew) merged with Noto Sans, so the
   Latin letters and digits in "Welcome, محمد." or "مرحبا John Smith 10:30" are there too.
 - CJK text takes the face of the collection that fits it: kana is Japanese, Hangul Korean, and
   Chinese characters alone take the Simplified Chinese face, or the Traditional one when the
@@ -154,8 +154,7 @@ class Fonts:
         elif script in _NOTO_SANS_SCRIPTS:
             names = ("NotoSans-Regular.ttf", "NotoSans-Bold.ttf")
         else:
-            stem = "NotoSans" + script.title().replace(" ", "")
-            names = (f"{stem}-Regular.ttf", f"{stem}-Bold.ttf")
+            names = (fontbuild.script_font_names(script, "Regular"), fontbuild.script_font_names(script, "Bold"))
         regular = fontbuild.find_font(names[0], self.font_dirs)
         if regular is None:
             return None if script in _NOTO_SANS_SCRIPTS else self.for_script("LATIN")
@@ -175,7 +174,7 @@ class Fonts:
         weight = "bold" if bold else "regular"
         pair = self.for_script(script)
         if script in MIXED_SCRIPTS:
-            own = pair is not None and Path(pair.regular).name.startswith(f"NotoSans{script.title()}-")
+            own = pair is not None and Path(pair.regular).name.startswith(f"NotoSans{script.title()}")
             fallback = f"Noto Sans {script.title()}"
             if mixed_fallback:
                 fallback += f" ({Path(mixed_fallback).name} where Latin letters are mixed in)"

@@ -147,7 +147,7 @@ def test_is_mixed(text: str, script: str, mixed: bool) -> None:
 def test_debian_fonts_by_script() -> None:
     assert _name(font_for_text("José").regular) == "NotoSans-Regular.ttf"  # type: ignore[union-attr]
     assert _name(font_for_text("José").bold) == "NotoSans-Bold.ttf"  # type: ignore[union-attr]
-    assert _name(font_for_text("محمد الأحمد").bold) == "NotoSansArabic-Bold.ttf"  # type: ignore[union-attr]
+    assert _name(font_for_text("محمد الأحمد").bold) == "NotoSansArabicUI-Bold.ttf"  # type: ignore[union-attr]
     assert _name(font_for_text("王小明").regular) == "NotoSansCJK-Regular.ttc"  # type: ignore[union-attr]
     assert font_for_script("KLINGON") == font_for_script("LATIN")  # a script without a font: Noto Sans
 
@@ -214,8 +214,8 @@ def test_raqm_shapes_the_merged_font_with_each_fonts_own_glyphs(fonts: Fonts) ->
     """Through Pillow and raqm, as Kivy draws (the screenshots in the report show the same)."""
     merged = ImageFont.truetype(fonts.font_for("محمد"), 40)
     noto_sans = ImageFont.truetype(str(NOTO / "NotoSans-Regular.ttf"), 40)
-    noto_arabic = ImageFont.truetype(str(NOTO / "NotoSansArabic-Regular.ttf"), 40)
-    # Arabic is drawn exactly as by Noto Sans Arabic alone (its glyphs and hinting come first) ...
+    noto_arabic = ImageFont.truetype(str(NOTO / "NotoSansArabicUI-Regular.ttf"), 40)
+    # Arabic is drawn exactly as by Noto Sans Arabic UI alone (its glyphs and hinting come first) ...
     assert _drawn(merged, "محمد الأحمد") == _drawn(noto_arabic, "محمد الأحمد")
     # ... joined: not as its letters kept apart by zero-width non-joiners.
     assert _drawn(merged, "محمد") != _drawn(merged, "\u200c".join("محمد"))
@@ -248,12 +248,12 @@ def test_the_extracted_faces_are_the_right_faces(fonts: Fonts) -> None:
 # -- before the fonts are built ------------------------------------------------------------
 def test_unbuilt_fonts_fall_back_to_what_the_kiosk_had(unbuilt: Fonts, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.WARNING, logger="kiosk.fonts")
-    assert _name(unbuilt.font_for("محمد الأحمد", mixed_fallback=DEJAVU)) == "NotoSansArabic-Regular.ttf"
+    assert _name(unbuilt.font_for("محمد الأحمد", mixed_fallback=DEJAVU)) == "NotoSansArabicUI-Regular.ttf"
     assert unbuilt.font_for("Welcome, محمد.", mixed_fallback=DEJAVU) == DEJAVU
     assert unbuilt.font_for("مرحبا John Smith 10:30", mixed_fallback=DEJAVU) == DEJAVU
-    assert _name(unbuilt.font_for("الساعة 10:30", mixed_fallback=DEJAVU)) == "NotoSansArabic-Regular.ttf"
+    assert _name(unbuilt.font_for("الساعة 10:30", mixed_fallback=DEJAVU)) == "NotoSansArabicUI-Regular.ttf"
     assert unbuilt.font_for("חדר 12", mixed_fallback=DEJAVU) == DEJAVU
-    assert _name(unbuilt.font_for("Welcome, محمد.")) == "NotoSansArabic-Regular.ttf"  # no fallback given
+    assert _name(unbuilt.font_for("Welcome, محمد.")) == "NotoSansArabicUI-Regular.ttf"  # no fallback given
     assert _name(unbuilt.font_for("王小明", language="zh-Hant")) == "NotoSansCJK-Regular.ttc"
     assert _name(unbuilt.font_for("김민준", bold=True)) == "NotoSansCJK-Bold.ttc"
     assert _name(unbuilt.font_for("José")) == "NotoSans-Regular.ttf"
@@ -369,7 +369,7 @@ def test_with_noto_sans_alone(tmp_path: Path) -> None:
 
 
 def test_with_the_arabic_font_but_not_its_bold(tmp_path: Path, built: Path) -> None:
-    folder = _font_dir_with(tmp_path, "NotoSans-Regular.ttf", "NotoSans-Bold.ttf", "NotoSansArabic-Regular.ttf")
+    folder = _font_dir_with(tmp_path, "NotoSans-Regular.ttf", "NotoSans-Bold.ttf", "NotoSansArabicUI-Regular.ttf")
     cache = tmp_path / "cache"
     cache.mkdir()
     merged = next(built.glob("NotoSansArabicLatin-Regular-*.ttf"))  # the same sources, so the same name
@@ -381,8 +381,22 @@ def test_with_the_arabic_font_but_not_its_bold(tmp_path: Path, built: Path) -> N
     fonts = Fonts(font_dirs=[folder], cache_dirs=[cache], background=False)
     assert _stem(fonts.font_for("مرحبا John")) == "NotoSansArabicLatin-Regular"
     # No bold to merge: the regular font of the script, or the fallback for mixed text.
-    assert _name(fonts.font_for("محمد", bold=True, mixed_fallback=DEJAVU)) == "NotoSansArabic-Regular.ttf"
+    assert _name(fonts.font_for("محمد", bold=True, mixed_fallback=DEJAVU)) == "NotoSansArabicUI-Regular.ttf"
     assert fonts.font_for("مرحبا John", bold=True, mixed_fallback=DEJAVU) == DEJAVU
+
+
+def test_arabic_prefers_the_ui_font_whose_lines_are_as_tall_as_noto_sans(tmp_path: Path) -> None:
+    both = Fonts(font_dirs=[NOTO], cache_dirs=[tmp_path], background=False)
+    assert _name(both.for_script("arabic").regular) == "NotoSansArabicUI-Regular.ttf"  # type: ignore[union-attr]
+    line_height = {name: TTFont(NOTO / name, lazy=True)["hhea"] for name in
+                   ("NotoSans-Regular.ttf", "NotoSansArabicUI-Regular.ttf", "NotoSansArabic-Regular.ttf")}  # fmt: skip
+    heights = {name: hhea.ascent - hhea.descent for name, hhea in line_height.items()}
+    assert heights["NotoSansArabicUI-Regular.ttf"] == heights["NotoSans-Regular.ttf"]
+    assert heights["NotoSansArabic-Regular.ttf"] > 1.5 * heights["NotoSans-Regular.ttf"]  # why it is second choice
+    # Without fonts-noto-ui-core, plain Noto Sans Arabic still draws Arabic.
+    folder = _font_dir_with(tmp_path, "NotoSans-Regular.ttf", "NotoSansArabic-Regular.ttf")
+    only_plain = Fonts(font_dirs=[folder], cache_dirs=[tmp_path], background=False)
+    assert _name(only_plain.for_script("arabic").regular) == "NotoSansArabic-Regular.ttf"  # type: ignore[union-attr]
 
 
 # -- keys, the command, the boundary --------------------------------------------------------
