@@ -51,7 +51,6 @@ class KioskApp(App):
     language = StringProperty("en")
     language_name = StringProperty("English")
     rtl = BooleanProperty(False)
-    start = StringProperty("left")  # where lines of text start: "right" for RTL languages
     u = NumericProperty(1.0)  # one unit of size: dp(1) scaled up on large screens
     landscape = BooleanProperty(True)
     campus_name = StringProperty("")
@@ -151,7 +150,6 @@ class KioskApp(App):
     def set_language(self, code: str) -> None:
         language = languages()[code]
         self.rtl = language.rtl
-        self.start = "right" if language.rtl else "left"
         self.language_name = language.name
         self.tr = translator(code)  # before `language`, so whoever watches either sees both
         self.language = code

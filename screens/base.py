@@ -7,6 +7,7 @@ from pathlib import Path
 from kivy.app import App
 from kivy.lang import Builder
 from kivy.uix.screenmanager import Screen
+from kivy.uix.textinput import TextInput
 
 
 def load_kv(py_file: str) -> None:
@@ -29,6 +30,13 @@ class KioskScreen(Screen):
 
     def on_pre_enter(self, *_args: object) -> None:
         self.activate()
+
+    def on_pre_leave(self, *_args: object) -> None:
+        """A field keeps its focus through taps on the on-screen keyboard: not once its screen is gone,
+        or a hardware keyboard would type into a screen nobody sees."""
+        for widget in self.walk(restrict=True):
+            if isinstance(widget, TextInput) and widget.focus:
+                widget.focus = False
 
     def activate(self) -> None:
         """Refresh from the current draft or store; override where the screen shows data."""

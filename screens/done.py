@@ -8,14 +8,13 @@ little longer while it is being watched.
 
 from __future__ import annotations
 
-import unicodedata
-
 from kivy.clock import Clock
 from kivy.properties import NumericProperty, ObjectProperty, OptionProperty, StringProperty
 
 from kiosk.arrival import ArrivalWatch, Truth
 from kiosk.language import N_
 from screens.base import KioskScreen, load_kv
+from screens.bidi import isolated
 
 WATCH_EXTRA_SECONDS = 12.0  # longer on screen while an alert's delivery or "on my way" may still come back
 
@@ -38,13 +37,6 @@ def truth_text(tr, truth: Truth) -> str:  # type: ignore[no-untyped-def]
         return tr(OFFICE_TOLD_TEXT[truth.name])
     template = TRUTH_TEXT.get(truth.kind, TRUTH_TEXT["not_yet"])
     return tr(template).format(name=isolated(truth.name, tr.language.rtl))
-
-
-def isolated(name: str, rtl: bool) -> str:
-    """A name written the other way from the sentence is set apart (FSI...PDI): otherwise an Arabic name at
-    the start of an English sentence turns the whole line right to left, and the full stop lands on the left."""
-    other = ("L",) if rtl else ("R", "AL")
-    return f"\u2068{name}\u2069" if any(unicodedata.bidirectional(ch) in other for ch in name) else name
 
 
 class DoneScreen(KioskScreen):

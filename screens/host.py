@@ -7,6 +7,7 @@ from kivy.properties import StringProperty
 
 from kiosk.directory import StaffMember
 from screens.base import KioskScreen, load_kv
+from screens.bidi import in_reading_order, isolated
 
 
 class HostScreen(KioskScreen):
@@ -62,7 +63,9 @@ class HostScreen(KioskScreen):
             parts.append(self.app.tr("Room {room}").format(room=member.room))
         elif member.room:  # "Main office", "Gym": a place, not a room number
             parts.append(member.room)
-        return ", ".join(parts)
+        # Each part kept whole ("Ms. García", "3rd grade"), the parts in the screen's reading order.
+        rtl = self.app.rtl
+        return in_reading_order(", ".join(isolated(part, rtl) for part in parts), rtl)
 
     def choose(self, member: StaffMember | None) -> None:
         self.app.draft = self.app.draft.with_(host=member)

@@ -8,6 +8,7 @@ from kiosk.reasons import BY_CODE
 from kiosk.store import StoreUnavailable
 from kiosk.text import NameProblem
 from screens.base import KioskScreen, load_kv
+from screens.bidi import isolated
 from screens.messages import STORE_PROBLEM, name_problem
 
 
@@ -55,7 +56,7 @@ class ReviewScreen(KioskScreen):
             self.message = tr(STORE_PROBLEM)
             return
         self.message = ""
-        self.app.show_done(tr("Welcome, {name}.").format(name=visit.first_name), visit=visit)
+        self.app.show_done(tr("Welcome, {name}.").format(name=isolated(visit.first_name, self.app.rtl)), visit=visit)
 
     def reset(self) -> None:
         self.message = ""

@@ -7,6 +7,7 @@ from kivy.properties import ObjectProperty, StringProperty
 from kiosk.store import StoreUnavailable, Visit
 from kiosk.text import short_name
 from screens.base import KioskScreen, load_kv
+from screens.bidi import isolated
 from screens.messages import STORE_PROBLEM
 
 
@@ -40,12 +41,16 @@ class SignOutScreen(KioskScreen):
 
     def label(self, visit: Visit) -> str:
         return self.app.tr("{name} · since {time}").format(
-            name=short_name(visit.first_name, visit.last_name), time=self.app.format_time(visit.checked_in)
+            name=self.short_name(visit), time=self.app.format_time(visit.checked_in)
         )
+
+    def short_name(self, visit: Visit) -> str:
+        """First name and initial, kept apart from a sentence that runs the other way ("Sign out María L.?")."""
+        return isolated(short_name(visit.first_name, visit.last_name), self.app.rtl)
 
     def choose(self, visit: Visit) -> None:
         self.chosen = visit
-        self.chosen_text = self.app.tr("Sign out {name}?").format(name=short_name(visit.first_name, visit.last_name))
+        self.chosen_text = self.app.tr("Sign out {name}?").format(name=self.short_name(visit))
 
     def confirm(self) -> None:
         visit = self.chosen
@@ -60,7 +65,8 @@ class SignOutScreen(KioskScreen):
             return
         tr = self.app.tr
         self.app.show_done(
-            tr("Goodbye, {name}.").format(name=visit.first_name), tr("Thank you for visiting. Have a good day!")
+            tr("Goodbye, {name}.").format(name=isolated(visit.first_name, self.app.rtl)),
+            tr("Thank you for visiting. Have a good day!"),
         )
 
     def reset(self) -> None:

@@ -45,7 +45,8 @@ class WelcomeScreen(KioskScreen):
         row = self.ids.languages
         row.clear_widgets()
         for code in self.app.offered_languages:
-            button = KButton(text=languages()[code].name, kind="choice")
+            # As tall as the row: a script with tall lines (Arabic) must not make its button stick out.
+            button = KButton(text=languages()[code].name, kind="choice", size_hint_y=1)
             button.code = code
             button.bind(on_release=lambda b: self.app.set_language(b.code))
             row.add_widget(button)

@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 from kivy.app import App
-from kivy.clock import Clock
+from kivy.clock import Clock, triggered
 from kivy.lang import Builder
-from kivy.properties import BooleanProperty, ObjectProperty, OptionProperty, StringProperty
+from kivy.properties import (
+    AliasProperty,
+    BooleanProperty,
+    NumericProperty,
+    ObjectProperty,
+    OptionProperty,
+    StringProperty,
+)
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.floatlayout import FloatLayout
@@ -15,12 +22,14 @@ from kivy.uix.textinput import TextInput
 
 from kiosk.text import MAX_FIELD_LENGTH
 from screens.base import load_kv
+from screens.bidi import direction_of
 
 
 class KLabel(Label):
-    """Text in the font of its own script, aligned to the reading direction."""
+    """Text in the font of its own script, aligned to the reading direction (or centred)."""
 
     bold = BooleanProperty(False)
+    centered = BooleanProperty(False)
 
 
 class KButton(ButtonBehavior, Label):
@@ -29,14 +38,44 @@ class KButton(ButtonBehavior, Label):
     selected = BooleanProperty(False)
 
 
+class CheckButton(KButton):
+    """A choice that is on or off, with a box drawn at the side where reading starts."""
+
+    box = NumericProperty(0)  # the box's side, and its corner
+    box_x = NumericProperty(0)
+    box_y = NumericProperty(0)
+
+
 class MirrorBox(BoxLayout):
-    """A horizontal row that reverses its children for right-to-left languages."""
+    """A row that runs right to left for right-to-left languages: its children in the other order.
+
+    Children are listed in .kv and added in reading order, as in any BoxLayout. The box remembers
+    whether its children are reversed, so the order is right however `rtl` changes (on to off to on)
+    and whenever children come (a box made while `rtl` is already on gets its children afterwards).
+    A vertical box is never reversed: reading direction runs across, not down.
+    """
 
     rtl = BooleanProperty(False)
+    mirrored = BooleanProperty(False)  # read-only: whether the children are in right-to-left order now
 
     def on_rtl(self, *_args: object) -> None:
-        self.children.reverse()
-        self._trigger_layout()
+        self._mirror()
+
+    def on_orientation(self, *_args: object) -> None:
+        self._mirror()
+
+    def _mirror(self) -> None:
+        wanted = self.rtl and self.orientation == "horizontal"
+        if wanted != self.mirrored:
+            self.children.reverse()
+            self.mirrored = wanted
+            self._trigger_layout()
+
+    def add_widget(self, widget, index: int = 0, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        """`index` counts in reading order, as for any box; while mirrored it counts from the other end."""
+        if self.mirrored:
+            index = len(self.children) - index
+        super().add_widget(widget, index, *args, **kwargs)
 
 
 class Overlay(FloatLayout):
@@ -69,13 +108,82 @@ class LanguagePicker(ModalView):
 
 
 class NameField(TextInput):
-    """One line of text, never longer than MAX_FIELD_LENGTH (a huge paste is cut, not rendered)."""
+    """One line of text, never longer than MAX_FIELD_LENGTH (a huge paste is cut, not rendered).
+
+    Its base direction follows what it holds (the first letter with a direction, as HTML's
+    dir="auto"), else the language on screen: "محمد" runs right to left from the right edge
+    even on an English screen, and "José" left to right on an Arabic one.
+
+    Right-to-left text: Pillow draws the line correctly, but Kivy's TextInput places the cursor,
+    maps a tap to a position and scrolls a long line as if every line ran left to right, so the
+    cursor of "محمد" stood on its right, at the start of the name, while typing went on at its
+    left. Here those three are mirrored for a right-to-left field. That is exact for text in one
+    direction, the usual name; inside a right-to-left line that mixes in Latin, the cursor is only
+    near the right place (placing it exactly would need the bidi algorithm's visual order).
+    """
+
+    @staticmethod
+    def direction_for(text: str, rtl: bool) -> str:
+        return direction_of(text) or ("rtl" if rtl else "ltr")
 
     def insert_text(self, substring: str, from_undo: bool = False) -> None:
         room = MAX_FIELD_LENGTH - len(self.text)
         if room <= 0:
             return
         super().insert_text(substring.replace("\n", " ")[:room], from_undo=from_undo)
+
+    @property
+    def _runs_rtl(self) -> bool:
+        return self.base_direction == "rtl" and not self.multiline
+
+    def _line_geometry(self, row: int) -> tuple[float, float, float]:
+        """Where row's text starts on screen (before scrolling), its width and the viewport's width."""
+        padding_left, _top, padding_right, _bottom = self.padding
+        viewport = self.width - padding_left - padding_right
+        width = self._get_row_width(row)
+        return self.x + padding_left + max(0, viewport - width), width, viewport
+
+    def _get_cursor_pos(self):  # type: ignore[no-untyped-def]
+        x, y = TextInput._get_cursor_pos(self)
+        if self._runs_rtl:
+            start, width, _viewport = self._line_geometry(self.cursor_row)
+            x = start + width - self.cursor_offset() - self.scroll_x  # the offset counts from the right edge
+        return x, y
+
+    cursor_pos = AliasProperty(_get_cursor_pos, None, cache=False, bind=(
+        "cursor", "padding", "pos", "size", "focus", "scroll_x", "scroll_y", "line_height", "line_spacing",
+        "base_direction"))  # fmt: skip
+
+    def get_cursor_from_xy(self, x: float, y: float) -> tuple[int, int]:
+        col, row = super().get_cursor_from_xy(x, y)
+        if not self._runs_rtl or row >= len(self._lines):
+            return col, row
+        line = self._lines[row]
+        start, width, _viewport = self._line_geometry(row)
+        from_right = start + width - self.scroll_x - x
+
+        def text_width(text: str) -> float:
+            return self._get_text_width(text, self.tab_width, self._label_cached)
+
+        for i, ch in enumerate(line):
+            if from_right < text_width(line[:i]) + text_width(ch) * 0.6:
+                return i, row
+        return len(line), row
+
+    def _adjust_viewport_rtl(self, col: int, row: int) -> None:
+        if not self._runs_rtl:
+            TextInput._adjust_viewport.__wrapped__(self, col, row)
+            return
+        _start, width, viewport = self._line_geometry(self.cursor_row)
+        seen = width - self.cursor_offset()  # the cursor's distance from the line's left end, as drawn
+        scroll = self.scroll_x
+        if seen - scroll >= viewport:
+            scroll = seen - viewport
+        elif seen < scroll + 1:
+            scroll = seen
+        self.scroll_x = max(0, min(scroll, width - viewport))
+
+    _adjust_viewport = triggered(timeout=-1)(_adjust_viewport_rtl)
 
 
 KEY_ROWS = {
@@ -85,9 +193,15 @@ KEY_ROWS = {
     "accents": ("áàâäãåæçđ", "éèêëíìîïñ", "óòôöõøœơư", "úùûüýÿßăı", "\u0300\u0301\u0303\u0309\u0323"),
     # Staff typing a server address and an enrollment code: no accents, no capitals needed.
     "address": ("1234567890", "qwertyuiop", "asdfghjkl:", "zxcvbnm-./"),
+    # The Arabic letters in the order of the standard Arabic keyboard (ض on Q ... د on ], ذ beside ط),
+    # the hamza forms أ إ آ after its bottom row: 36 keys, 12 a row, each as wide as a letter key of the
+    # Spanish layer's middle row (10 keys plus ñ) give or take a few pixels. Arabic has no capitals.
+    "arabic": ("ضصثقفغعهخحجد", "شسيبلاتنمكطذ", "ئءؤرىةوزظأإآ"),
 }
 EXTRA_KEYS = {"es": "ñ"}  # a letter a language needs on its first layer
 TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")
+CASELESS_LAYERS = frozenset({"arabic"})  # no Shift key, no capitals
+ARABIC_KEY = "عربي"  # "Arabic", in Arabic: the key that opens that layer from any other
 
 
 class Key(KButton):
@@ -108,6 +222,7 @@ class OnScreenKeyboard(BoxLayout):
         App.get_running_app().bind(tr=lambda *_a: self.rebuild())
 
     def on_layer(self, *_args: object) -> None:
+        self.update_shift()
         self.rebuild()
 
     def on_target(self, _instance: object, target: TextInput | None) -> None:
@@ -118,7 +233,8 @@ class OnScreenKeyboard(BoxLayout):
     def update_shift(self) -> None:
         """Capitalise the first letter of each part of a name; the visitor can still override."""
         text = self.target.text if self.target is not None else ""
-        self.shift = self.auto_capitalize and (not text or text[-1] in " -'’")
+        self.shift = (self.auto_capitalize and self.layer not in CASELESS_LAYERS
+                      and (not text or text[-1] in " -'’"))  # fmt: skip
 
     def on_shift(self, *_args: object) -> None:
         for row in self.children:
@@ -129,7 +245,7 @@ class OnScreenKeyboard(BoxLayout):
     def label_for(self, key: str) -> str:
         if key in TONE_MARKS:
             return "\u25cc" + key  # shown on a dotted circle, as keyboards draw combining marks
-        return key.upper() if self.shift else key
+        return key.upper() if self.shift and self.layer not in CASELESS_LAYERS else key
 
     def rebuild(self) -> None:
         rows = list(KEY_ROWS[self.layer])
@@ -143,11 +259,16 @@ class OnScreenKeyboard(BoxLayout):
             self.add_widget(row)
         last = BoxLayout(spacing=self.spacing)
         tr = App.get_running_app().tr
-        last.add_widget(Key(key="shift", text="Aa", kind="key", size_hint_x=1.2, on_release=self._tap))
+        if self.layer not in CASELESS_LAYERS:
+            last.add_widget(Key(key="shift", text="Aa", kind="key", size_hint_x=1.2, on_release=self._tap))
         if self.layer != "address":
+            # "layer" toggles Latin letters and accents (from Arabic: back to Latin), "arabic" opens Arabic.
             other = "accents" if self.layer == "letters" else "letters"
             last.add_widget(Key(key="layer", text="àé" if other == "accents" else "abc", kind="key", size_hint_x=1.5,
                                 on_release=lambda *_a: setattr(self, "layer", other)))  # fmt: skip
+            if self.layer != "arabic":
+                last.add_widget(Key(key="arabic", text=ARABIC_KEY, kind="key", size_hint_x=1.5,
+                                    on_release=lambda *_a: setattr(self, "layer", "arabic")))  # fmt: skip
         last.add_widget(Key(key="space", text=tr("space"), kind="key", size_hint_x=4.3, on_release=self._tap))
         last.add_widget(Key(key="backspace", text=tr("Delete"), kind="key", size_hint_x=2, on_release=self._tap))
         self.add_widget(last)
@@ -166,7 +287,7 @@ class OnScreenKeyboard(BoxLayout):
         elif key == "space":
             self.target.insert_text(" ")
         else:
-            self.target.insert_text(key.upper() if self.shift and key not in TONE_MARKS else key)
+            self.target.insert_text(self.label_for(key) if key not in TONE_MARKS else key)
 
 
 load_kv(__file__)
