@@ -15,6 +15,7 @@ import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
 
 PIN_MIN_DIGITS = 4
@@ -91,14 +92,28 @@ class LockoutMemory(Protocol):
 MAX_TRIES = 5
 FIRST_LOCK_SECONDS = 60
 MAX_DOUBLINGS = 6  # the longest lock is 64 minutes
+FORGIVE_SECONDS = 24 * 3600  # a day without a wrong PIN starts the doubling again from one minute
+BOOT_ID = Path("/proc/sys/kernel/random/boot_id")
+
+
+def boot_id() -> str | None:
+    """This boot's id (Linux): within one boot, time.monotonic() goes on across restarts of the kiosk."""
+    try:
+        return BOOT_ID.read_text().strip() or None
+    except OSError:
+        return None
 
 
 class PinGate:
     """Five wrong PINs lock staff mode for a minute, doubling each time after that.
 
-    The count and the lock survive a restart when a `memory` is given. The lock is kept as a
-    wall-clock time (monotonic time restarts with the machine), but a clock that jumped back
-    (a Pi has no battery clock) never makes it longer than the lock itself.
+    With a `memory`, the count and the lock survive a restart of the kiosk, so pulling the
+    plug does not grant five fresh guesses. Within one boot the lock keeps its monotonic
+    deadline. After a reboot only the wall clock can say how long the kiosk was off, and a
+    Pi has no battery clock: while it is behind the time of the last save, the lock left is
+    unknown and counts as at most one minute, so an expired lock never comes back for long.
+    A day without a wrong PIN forgets the doubling (a prank costs a minute, not an hour), and
+    a new PIN hash starts afresh.
     """
 
     def __init__(
@@ -107,14 +122,17 @@ class PinGate:
         clock: Callable[[], float] = time.monotonic,
         memory: LockoutMemory | None = None,
         wall: Callable[[], float] = time.time,
+        boot: Callable[[], str | None] = boot_id,
     ) -> None:
         self.pin_hash = pin_hash
         self._clock = clock
         self._wall = wall
+        self._boot = boot
         self._memory = memory
         self._failures = 0
         self._locked_until = 0.0
         self._lockouts = 0
+        self._last_failure = 0.0  # wall clock
         self._recall()
 
     @property
@@ -136,6 +154,10 @@ class PinGate:
                 self._lockouts = 0
                 self._remember()
             return PinAttempt(True)
+        now = self._wall()
+        if 0 <= now - self._last_failure > FORGIVE_SECONDS:
+            self._failures = self._lockouts = 0
+        self._last_failure = now
         self._failures += 1
         if self._failures >= MAX_TRIES:
             self._failures = 0
@@ -150,12 +172,25 @@ class PinGate:
     def _lock_seconds(lockouts: int) -> int:
         return FIRST_LOCK_SECONDS * 2**lockouts
 
+    def _fingerprint(self) -> str:
+        return hashlib.sha256((self.pin_hash or "").encode()).hexdigest()[:16]
+
     def _remember(self) -> None:
         if self._memory is None:
             return
         left = max(0.0, self._locked_until - self._clock())
-        until = self._wall() + left if left else 0.0
-        self._memory.save(json.dumps({"failures": self._failures, "lockouts": self._lockouts, "locked_until": until}))
+        now = self._wall()
+        record = {
+            "pin": self._fingerprint(),
+            "failures": self._failures,
+            "lockouts": self._lockouts,
+            "last_failure": self._last_failure,
+            "saved": now,
+            "boot": self._boot(),
+            "until_monotonic": self._locked_until if left else 0.0,
+            "until": now + left if left else 0.0,
+        }
+        self._memory.save(json.dumps(record))
 
     def _recall(self) -> None:
         """Take up the count where the last run left it; a damaged record counts as none."""
@@ -164,13 +199,30 @@ class PinGate:
             return
         try:
             saved = json.loads(raw)
-            failures, lockouts, until = int(saved["failures"]), int(saved["lockouts"]), float(saved["locked_until"])
+            if saved["pin"] != self._fingerprint():
+                return  # a new PIN: a new start
+            failures, lockouts = int(saved["failures"]), int(saved["lockouts"])
+            last_failure, at = float(saved["last_failure"]), float(saved["saved"])
+            until, until_monotonic = float(saved["until"]), float(saved["until_monotonic"])
+            same_boot = saved["boot"] is not None and saved["boot"] == self._boot()
         except (ValueError, TypeError, KeyError, OverflowError):
             return
+        now = self._wall()
+        if not 0 <= now - last_failure <= FORGIVE_SECONDS:
+            if now >= at:  # a clock behind the last save forgives nothing
+                return
         self._failures = min(max(failures, 0), MAX_TRIES - 1)
         self._lockouts = min(max(lockouts, 0), MAX_DOUBLINGS)
-        if until > 0 and self._lockouts:
-            # the last lock was the one that raised the count, except at the cap, where it repeats
-            longest = self._lock_seconds(self._lockouts if self._lockouts == MAX_DOUBLINGS else self._lockouts - 1)
-            left = min(max(until - self._wall(), 0.0), longest)
-            self._locked_until = self._clock() + left
+        self._last_failure = last_failure
+        if not self._lockouts or not (until > 0 or until_monotonic > 0):
+            return
+        # the last lock was the one that raised the count, except at the cap, where it repeats
+        longest = self._lock_seconds(self._lockouts if self._lockouts == MAX_DOUBLINGS else self._lockouts - 1)
+        if same_boot:
+            left = until_monotonic - self._clock()
+        elif now >= at:
+            left = until - now
+        else:
+            left = min(until - at, FIRST_LOCK_SECONDS)
+        if left == left:  # not NaN
+            self._locked_until = self._clock() + min(max(left, 0.0), longest)

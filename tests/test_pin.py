@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 
 import pytest
 
@@ -209,63 +210,135 @@ class Memory:
         self.value = value
 
 
-def _restart(pin_hash: str, memory: Memory, wall: FakeClock) -> PinGate:
-    """A new process: its monotonic clock starts somewhere else entirely."""
-    return PinGate(pin_hash, clock=FakeClock(start=5.0), memory=memory, wall=wall)
+class Kiosk:
+    """A kiosk's runs over time: one wall clock and one memory; each boot has its own id and a
+    monotonic clock that starts somewhere else entirely (the kiosk restarting within one boot
+    keeps it)."""
+
+    def __init__(self, pin_hash: str) -> None:
+        self.pin_hash = pin_hash
+        self.memory = Memory()
+        self.wall = FakeClock(start=1_700_000_000)
+        self.boots = 0
+        self.reboot()
+
+    def reboot(self) -> None:
+        self.boots += 1
+        self.clock = FakeClock(start=5.0 * self.boots)
+
+    def wait(self, seconds: float) -> None:
+        self.wall.advance(seconds)
+        self.clock.advance(seconds)
+
+    def start(self, pin_hash: str | None = None) -> PinGate:
+        boot = f"boot-{self.boots}"
+        return PinGate(pin_hash or self.pin_hash, clock=self.clock, memory=self.memory, wall=self.wall,
+                       boot=lambda: boot)  # fmt: skip
 
 
 def test_pulling_the_plug_does_not_grant_fresh_guesses(pin_hash: str) -> None:
-    memory, wall = Memory(), FakeClock(start=1_700_000_000)
-    gate = PinGate(pin_hash, clock=FakeClock(), memory=memory, wall=wall)
-    assert _fail(gate, 4) == [0, 0, 0, 0]
-    gate = _restart(pin_hash, memory, wall)
-    assert gate.try_pin("0000").locked_seconds == 60
+    kiosk = Kiosk(pin_hash)
+    assert _fail(kiosk.start(), 4) == [0, 0, 0, 0]
+    kiosk.reboot()
+    assert kiosk.start().try_pin("0000").locked_seconds == 60
 
 
-def test_a_lock_survives_a_restart_and_keeps_running_while_off(pin_hash: str) -> None:
-    memory, wall = Memory(), FakeClock(start=1_700_000_000)
-    gate = PinGate(pin_hash, clock=FakeClock(), memory=memory, wall=wall)
-    _fail(gate, 5)
-    wall.advance(20)
-    gate = _restart(pin_hash, memory, wall)
-    assert gate.locked_for() == 40
-    assert gate.try_pin(PIN).ok is False
-    wall.advance(60)
-    gate = _restart(pin_hash, memory, wall)
-    assert gate.try_pin(PIN).ok
+def test_a_lock_survives_a_reboot_and_keeps_running_while_off(pin_hash: str) -> None:
+    kiosk = Kiosk(pin_hash)
+    _fail(kiosk.start(), 5)
+    kiosk.reboot()
+    kiosk.wall.advance(20)
+    assert kiosk.start().locked_for() == 40
+    assert kiosk.start().try_pin(PIN).ok is False
+    kiosk.wall.advance(60)
+    assert kiosk.start().try_pin(PIN).ok
+
+
+def test_a_restart_within_one_boot_keeps_the_lock_whatever_the_wall_clock_does(pin_hash: str) -> None:
+    kiosk = Kiosk(pin_hash)
+    _fail(kiosk.start(), 5)
+    kiosk.clock.advance(15)
+    kiosk.wall.advance(-3600)  # NTP corrected the clock meanwhile
+    assert kiosk.start().locked_for() == 45
 
 
 def test_the_doubling_survives_a_restart(pin_hash: str) -> None:
-    memory, wall = Memory(), FakeClock(start=1_700_000_000)
-    clock = FakeClock()
-    gate = PinGate(pin_hash, clock=clock, memory=memory, wall=wall)
-    _fail(gate, 5)
-    clock.advance(60)
-    wall.advance(60)
-    gate = _restart(pin_hash, memory, wall)
-    assert _fail(gate, 5) == [0, 0, 0, 0, 120]
+    kiosk = Kiosk(pin_hash)
+    _fail(kiosk.start(), 5)
+    kiosk.wait(60)
+    kiosk.reboot()
+    assert _fail(kiosk.start(), 5) == [0, 0, 0, 0, 120]
 
 
 def test_a_clock_set_back_never_makes_the_lock_longer(pin_hash: str) -> None:
-    memory, wall = Memory(), FakeClock(start=1_700_000_000)
-    gate = PinGate(pin_hash, clock=FakeClock(), memory=memory, wall=wall)
-    _fail(gate, 5)
-    wall.advance(-86_400)  # a Pi without a battery clock boots a day in the past
-    assert _restart(pin_hash, memory, wall).locked_for() == 60
+    kiosk = Kiosk(pin_hash)
+    _fail(kiosk.start(), 5)
+    kiosk.reboot()
+    kiosk.wall.advance(-86_400)  # a Pi without a battery clock boots a day in the past
+    assert kiosk.start().locked_for() == 60
+
+
+def test_an_expired_lock_does_not_come_back_after_a_reboot_with_a_wrong_clock(pin_hash: str) -> None:
+    kiosk = Kiosk(pin_hash)
+    gate = kiosk.start()
+    for _ in range(6):  # the longest lock, 64 minutes
+        _fail(gate, 5)
+        kiosk.wait(gate.locked_for())
+    kiosk.wait(7 * 86_400)  # a week later, unused; then a power cut, and the clock boots in the past
+    kiosk.reboot()
+    kiosk.wall.advance(-50 * 60)
+    assert kiosk.start().locked_for() <= 60  # not the 64 minutes the record last said
+    kiosk.reboot()
+    kiosk.wall.now = 0  # the clock at 1970 before NTP
+    assert kiosk.start().locked_for() <= 60
+
+
+def test_a_day_without_wrong_pins_forgets_the_doubling(pin_hash: str) -> None:
+    kiosk = Kiosk(pin_hash)
+    gate = kiosk.start()
+    for _ in range(4):
+        _fail(gate, 5)
+        kiosk.wait(gate.locked_for())
+    assert _fail(gate, 5)[-1] == 960
+    kiosk.wait(86_400 + 960)
+    assert _fail(gate, 5)[-1] == 60  # in the same run
+    kiosk.wait(86_400 + 60)
+    kiosk.reboot()
+    assert _fail(kiosk.start(), 5)[-1] == 60  # and after a restart
+
+
+def test_a_new_pin_starts_afresh(pin_hash: str) -> None:
+    kiosk = Kiosk(pin_hash)
+    _fail(kiosk.start(), 5)
+    kiosk.reboot()
+    new_pin = hash_pin("97531")
+    gate = kiosk.start(new_pin)
+    assert gate.locked_for() == 0
+    assert gate.try_pin("97531").ok
 
 
 @pytest.mark.parametrize(
-    "saved",
-    ["", "not json", "[]", "{}", '{"failures": "x", "lockouts": 0, "locked_until": 0}',
-     '{"failures": 4, "lockouts": 1, "locked_until": 1e999}', '{"failures": 1e999, "lockouts": 0, "locked_until": 0}',
-     '{"failures": -7, "lockouts": 99, "locked_until": NaN}', '{"failures": 0, "lockouts": 99, "locked_until": 9e99}',
-     "\x00" * 100],
+    "damage",
+    [
+        lambda r: "", lambda r: "not json", lambda r: "[]", lambda r: "{}", lambda r: "\x00" * 100,
+        lambda r: {**r, "failures": "x"}, lambda r: {**r, "failures": 1e999}, lambda r: {**r, "failures": -7},
+        lambda r: {**r, "lockouts": 99, "until": 9e99, "until_monotonic": 9e99},
+        lambda r: {**r, "until": float("nan"), "boot": "another"}, lambda r: {**r, "until_monotonic": float("nan")},
+        lambda r: {**r, "saved": "yesterday"}, lambda r: {**r, "boot": ["a"]}, lambda r: {k: v for k, v in r.items() if k != "boot"},
+        lambda r: {**r, "last_failure": -1e300, "saved": 1e300},
+    ],
 )  # fmt: skip
-def test_a_damaged_record_never_locks_staff_out_for_good(pin_hash: str, saved: str) -> None:
-    clock = FakeClock(start=5.0)
-    gate = PinGate(pin_hash, clock=clock, memory=Memory(saved), wall=FakeClock(start=1_700_000_000))
+def test_a_damaged_record_never_locks_staff_out_for_good(pin_hash: str, damage) -> None:  # type: ignore[no-untyped-def]
+    kiosk = Kiosk(pin_hash)
+    gate = kiosk.start()
+    _fail(gate, 5)
+    kiosk.wait(gate.locked_for())
+    _fail(gate, 3)
+    damaged = damage(json.loads(kiosk.memory.value or ""))
+    kiosk.memory.value = damaged if isinstance(damaged, str) else json.dumps(damaged)
+    gate = kiosk.start()  # nothing raised
     assert gate.locked_for() <= 60 * 2**6  # at most the longest lock
-    clock.advance(gate.locked_for())
+    kiosk.wait(gate.locked_for())
     assert gate.try_pin(PIN).ok
 
 
