@@ -73,6 +73,8 @@ def test_an_arabic_name_typed_with_taps_is_stored_as_typed(make_app, desk, shots
         assert abs(first.cursor_pos[0] - text_left) <= 2, "the cursor stands where typing goes on: left of the name"
         assert first.get_cursor_from_xy(text_left - 4, first.center_y) == (4, 0), "a tap left of the name: its end"
         assert first.get_cursor_from_xy(first.right - padding_right, first.center_y) == (0, 0)
+        between = first.right - padding_right - first._get_text_width("مح", first.tab_width, first._label_cached)
+        assert first.get_cursor_from_xy(between - 1, first.center_y) == (2, 0), "a tap between ح and م: there"
         screenshot(shots / "keyboard-arabic-800x480.png")
 
         tap(last)
