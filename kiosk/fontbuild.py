@@ -20,8 +20,9 @@ Two kinds, both drawn by Kivy's PIL text provider, which opens a font by its pat
 A built file's name carries a key made of the recipe's version and the size and modification
 time of the fonts it was made from, so an upgraded font package gives new names and the fonts
 are built again; `kiosk fonts --prune` removes the old ones (a running kiosk may still be
-drawing with them, so they are not removed by themselves). Files are written to a temporary
-name and renamed, so a reader never sees half a font.
+drawing with them, so building alone does not; the kiosk's own background build removes those
+of the one font it built, see kiosk/fonts.py). Files are written to a temporary name and
+renamed, so a reader never sees half a font.
 
 Where they live: `$KIOSK_FONT_CACHE` if set (tests, unusual installs); otherwise the user's
 cache (`$XDG_CACHE_HOME/welcome-kiosk/fonts`, else `~/.cache/welcome-kiosk/fonts`), then the
@@ -131,11 +132,24 @@ def default_build_dir() -> Path:
     return dirs[0]
 
 
+def make_dir(folder: Path) -> None:
+    """Makes `folder` and its missing parents, each 0755 whatever the umask: under `sudo make venv`
+    with umask 027, /var/cache/welcome-kiosk would be 0750 and the kiosk's user could not enter it."""
+    missing = []
+    for path in (folder, *folder.parents):
+        if path.is_dir():
+            break
+        missing.append(path)
+    folder.mkdir(parents=True, exist_ok=True)
+    for path in reversed(missing):
+        os.chmod(path, 0o755)
+
+
 def writable_dir(dirs: Iterable[Path]) -> Path | None:
     """The first of `dirs` that exists (made if need be, readable by everyone) and can be written."""
     for folder in dirs:
         try:
-            folder.mkdir(mode=0o755, parents=True, exist_ok=True)
+            make_dir(folder)
         except OSError:
             continue
         if os.access(folder, os.W_OK | os.X_OK):
@@ -143,12 +157,21 @@ def writable_dir(dirs: Iterable[Path]) -> Path | None:
     return None
 
 
+def is_file(path: Path) -> bool:
+    """Whether `path` is a file; False where its folder cannot be entered, where Python 3.11 and
+    3.12 raise PermissionError (3.13 says False): a font lookup must never crash the kiosk."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
+
+
 def find_font(names: str | Sequence[str], font_dirs: Sequence[Path] = FONT_DIRS) -> Path | None:
     """The first of `names` (best first) found in the font folders."""
     for name in [names] if isinstance(names, str) else names:
         for folder in font_dirs:
             candidate = Path(folder) / name
-            if candidate.is_file():
+            if is_file(candidate):
                 return candidate
     return None
 
@@ -171,13 +194,15 @@ def file_name(recipe: Recipe, sources: Sequence[Path]) -> str:
 # -- is it whole? ------------------------------------------------------------------------
 _SFNT_VERSIONS = (b"\x00\x01\x00\x00", b"OTTO", b"true")
 _HEAD_MAGIC = 0x5F0F3CF5
+_HEAD_LENGTH = 54  # the head table's fixed size
 
 
 def check_file(path: Path) -> str | None:
     """Why the font file at `path` cannot be used, or None if it looks whole.
 
     Reads only the table directory and the head table (microseconds): every table must lie
-    inside the file, which is what a truncated or overwritten file gets wrong.
+    inside the file, which is what a truncated or overwritten file gets wrong. Whatever the
+    file holds, it answers and never raises: the kiosk calls it while drawing.
     """
     try:
         with open(path, "rb") as f:
@@ -200,12 +225,17 @@ def check_file(path: Path) -> str | None:
                     return f"it has no {tag.decode()!r} table"
             if b"glyf" not in tables and b"CFF " not in tables:
                 return "it has no glyphs"
-            f.seek(tables[b"head"][0] + 12)
+            head_offset, head_length = tables[b"head"]
+            if head_length < _HEAD_LENGTH:
+                return "its head table is cut short"
+            f.seek(head_offset + 12)
             (magic,) = struct.unpack(">L", f.read(4))
             if magic != _HEAD_MAGIC:
                 return "its head table is damaged"
     except OSError as exc:
         return f"cannot be read ({exc.strerror or exc})"
+    except struct.error:  # a read came short of what the directory promised
+        return "it is cut short"
     return None
 
 
@@ -276,7 +306,7 @@ def build_all(
     progress: Callable[[Outcome], None] | None = None,
 ) -> list[Outcome]:
     """Builds every font (or those named) that is missing or damaged in out_dir."""
-    out_dir.mkdir(mode=0o755, parents=True, exist_ok=True)
+    make_dir(out_dir)
     _remove_stale_temps(out_dir)
     outcomes = []
     for name in names or RECIPES:
@@ -287,7 +317,7 @@ def build_all(
             outcome = Outcome(recipe, "no sources", problem=f"missing: {missing}")
         else:
             existing = out_dir / file_name(recipe, sources)
-            if not force and existing.is_file() and check_file(existing) is None:
+            if not force and check_file(existing) is None:
                 outcome = Outcome(recipe, "up to date", existing)
             else:
                 started = time.perf_counter()
@@ -304,19 +334,24 @@ def build_all(
     return outcomes
 
 
-def prune(out_dir: Path, font_dirs: Sequence[Path] = FONT_DIRS) -> list[Path]:
-    """Removes built fonts whose sources have changed (older keys) from out_dir."""
+def prune(out_dir: Path, font_dirs: Sequence[Path] = FONT_DIRS, names: Iterable[str] | None = None) -> list[Path]:
+    """Removes built fonts whose sources have changed (older keys) from out_dir, of every
+    recipe or of those named; a file that cannot be removed is left."""
+    recipes = [RECIPES[name] for name in names or RECIPES]
     current = set()
-    for recipe in RECIPES.values():
+    for recipe in recipes:
         sources = sources_of(recipe, font_dirs)
         if sources is not None:
             current.add(file_name(recipe, sources))
-    stems = {recipe.stem for recipe in RECIPES.values()}
+    stems = {recipe.stem for recipe in recipes}
     removed = []
     for path in out_dir.glob("*-*.*"):
         stem, _, rest = path.name.rpartition("-")
         if stem in stems and path.name not in current and len(rest.split(".")[0]) == 12:
-            path.unlink(missing_ok=True)
+            try:
+                path.unlink(missing_ok=True)
+            except OSError:
+                continue
             removed.append(path)
     return removed
 
@@ -337,16 +372,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dir", required=True, type=Path)
     parser.add_argument("--font-dirs", help=f"font folders, separated by {os.pathsep!r}")
     parser.add_argument("--nice", action="store_true", help="at a lower priority than the kiosk")
+    parser.add_argument("--prune", action="store_true", help="then remove the outdated builds of these fonts")
     parser.add_argument("names", nargs="+", choices=sorted(RECIPES))
     args = parser.parse_args(argv)
     if args.nice and hasattr(os, "nice"):
         os.nice(10)
     font_dirs = [Path(p) for p in args.font_dirs.split(os.pathsep)] if args.font_dirs else FONT_DIRS
     outcomes = build_all(args.dir, args.names, font_dirs)
-    for outcome in outcomes:
-        if outcome.state == "failed":
-            print(f"{outcome.recipe.name}: {outcome.problem}", file=sys.stderr)
-    return 1 if any(outcome.state == "failed" for outcome in outcomes) else 0
+    failed = [outcome for outcome in outcomes if outcome.state == "failed"]
+    for outcome in failed:
+        print(f"{outcome.recipe.name}: {outcome.problem}", file=sys.stderr)
+    if args.prune and not failed:
+        prune(args.dir, font_dirs, args.names)
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -21,8 +21,10 @@ the text gets what it had before they existed (for Arabic or Hebrew mixed with L
 fallback the caller passes, Kivy's DejaVu Sans; for CJK, the collection's first face), one
 line is logged, and the font is built in the background, in its own process at a low priority
 so that the screen does not stutter (merging is seconds of pure Python, which in a thread
-would hold the interpreter's lock); labels drawn after that use it. Missing Noto packages
-degrade as before: a script without its font falls back to Noto Sans, and without Noto Sans
+would hold the interpreter's lock), one font at a time (each build is a Python process of
+about 70 MB: all ten at once would get a 1 GB Raspberry Pi's kiosk killed); labels drawn
+after that use it. A cache folder that cannot be read counts as holding nothing. Missing Noto
+packages degrade as before: a script without its font falls back to Noto Sans, and without Noto Sans
 the caller's own fallback is used.
 
 This module does not import Kivy (the caller passes Kivy's DejaVu Sans in), nor fontTools.
@@ -55,6 +57,12 @@ MIXED_SCRIPTS = frozenset({"ARABIC", "HEBREW"})
 # Of those, the ones whose Noto font has no European digits either (Noto Sans Arabic has them).
 _NO_DIGITS = frozenset({"HEBREW"})
 _TRADITIONAL_REGIONS = {"TW", "HK", "MO"}
+# The folder holding kiosk/ (a source checkout, or site-packages): the build's working directory,
+# so that `python -m kiosk.fontbuild` runs this kiosk's code, not a kiosk/ that happens to be in
+# the folder the kiosk was started from (which `-m` puts first on sys.path).
+_PACKAGE_ROOT = Path(fontbuild.__file__).resolve().parents[1]
+# One background build at a time in this process, whichever Fonts asks for it.
+_ONE_BUILD = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -199,28 +207,35 @@ class Fonts:
             if name in self._built:
                 return self._built[name]
         recipe = fontbuild.RECIPES[name]
-        sources = fontbuild.sources_of(recipe, self.font_dirs)
+        try:
+            sources = fontbuild.sources_of(recipe, self.font_dirs)
+            file_name = fontbuild.file_name(recipe, sources) if sources is not None else None
+        except OSError:  # a source gone between finding and reading it: a font package being upgraded
+            file_name = None
         found = None
-        if sources is not None:
-            file_name = fontbuild.file_name(recipe, sources)
-            for folder in self.cache_dirs:
-                path = folder / file_name
-                if not path.is_file():
-                    continue
-                problem = fontbuild.check_file(path)
-                if problem is None:
-                    found = str(path)
-                    break
-                log.warning("font %s is damaged (%s): not using it; it will be built again", path, problem)
-                try:
-                    path.unlink()
-                except OSError:
-                    pass  # a folder this user cannot write (the system's): the new one goes in the user's
+        if file_name is not None:
+            found = self._find(file_name)
             if found is None:
                 self._start_build(recipe, file_name, fallback)
         with self._lock:
             self._built[name] = found
         return found
+
+    def _find(self, file_name: str) -> str | None:
+        """The first whole copy of `file_name` in the cache folders (one that cannot be read is missing)."""
+        for folder in self.cache_dirs:
+            path = folder / file_name
+            if not fontbuild.is_file(path):
+                continue
+            problem = fontbuild.check_file(path)
+            if problem is None:
+                return str(path)
+            log.warning("font %s is damaged (%s): not using it; it will be built again", path, problem)
+            try:
+                path.unlink()
+            except OSError:
+                pass  # a folder this user cannot write (the system's): the new one goes in the user's
+        return None
 
     def _start_build(self, recipe: fontbuild.Recipe, file_name: str, fallback: str) -> None:
         with self._lock:
@@ -243,13 +258,16 @@ class Fonts:
         thread.start()
 
     def _build(self, recipe: fontbuild.Recipe, out_dir: Path) -> None:
-        command = [sys.executable, "-m", "kiosk.fontbuild", "--nice", "--dir", str(out_dir),
+        # --prune then removes this font's outdated builds (older keys) from out_dir, which is safe:
+        # this kiosk asked for the build because it found no current one, so it is drawing with
+        # none of them. Other fonts' outdated builds stay: it may be drawing with those.
+        command = [sys.executable, "-m", "kiosk.fontbuild", "--nice", "--prune", "--dir", str(out_dir),
                    "--font-dirs", os.pathsep.join(map(str, self.font_dirs)), recipe.name]  # fmt: skip
-        # The child imports kiosk.fontbuild from wherever this process found it, installed or not.
-        package_root = str(Path(fontbuild.__file__).resolve().parents[1])
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, (package_root, os.environ.get("PYTHONPATH"))))}
         try:
-            result = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False, env=env)
+            with _ONE_BUILD:
+                result = subprocess.run(
+                    command, cwd=_PACKAGE_ROOT, capture_output=True, text=True, timeout=600, check=False
+                )
             problem = ""
             if result.returncode:
                 problem = (result.stderr.strip().splitlines() or [f"exit status {result.returncode}"])[-1]
@@ -280,13 +298,3 @@ def default() -> Fonts:
 
 def font_for(text: str, bold: bool = False, language: str = "", mixed_fallback: str | None = None) -> str | None:
     return default().font_for(text, bold, language, mixed_fallback)
-
-
-def font_for_script(script: str) -> FontPair | None:
-    """Debian's Noto fonts for a script ('latin', 'arabic', 'cjk', ...), or None if missing."""
-    return default().for_script(script)
-
-
-def font_for_text(text: str) -> FontPair | None:
-    """Debian's Noto fonts for the script of `text` (not the built ones: see font_for)."""
-    return font_for_script(script_of(text))

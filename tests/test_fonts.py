@@ -9,9 +9,15 @@ from __future__ import annotations
 
 import logging
 import os
+import random
 import shutil
+import struct
 import subprocess
 import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,12 +25,16 @@ from fontTools.ttLib import TTCollection, TTFont
 from PIL import Image, ImageDraw, ImageFont, features
 
 from kiosk import fontbuild
+from kiosk import fonts as fonts_module
 from kiosk.cli import main as kiosk_main
-from kiosk.fonts import Fonts, cjk_variant, font_for_script, font_for_text, is_mixed, script_of
+from kiosk.fonts import Fonts, cjk_variant, is_mixed, script_of
 
 NOTO = Path("/usr/share/fonts/truetype/noto")
 CJK_TTC = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
 DEJAVU = "/path/of/DejaVuSans.ttf"  # the caller's fallback for mixed text: only its name is compared
+PACKAGE_ROOT = Path(fontbuild.__file__).resolve().parents[1]  # the folder holding kiosk/
+NOBODY = 65534
+AS_ROOT = os.geteuid() == 0
 
 
 @pytest.fixture(scope="session")
@@ -45,6 +55,52 @@ def fonts(built: Path) -> Fonts:
 def unbuilt(tmp_path: Path) -> Fonts:
     """Debian's fonts, and nothing built yet (nor built here: no background builds)."""
     return Fonts(cache_dirs=[tmp_path / "empty"], background=False)
+
+
+@pytest.fixture
+def shared() -> Iterator[Path]:
+    """A folder the kiosk's user can enter (pytest's own are private to whoever runs the tests)."""
+    folder = Path(tempfile.mkdtemp(prefix="kiosk-fonts-"))
+    folder.chmod(0o755)
+    yield folder
+    for path in (folder, *folder.rglob("*")) if AS_ROOT else [folder]:
+        if path.is_dir():
+            path.chmod(0o755)  # what a test made unreadable, so that it can be removed
+    shutil.rmtree(folder)
+
+
+def _for_kiosk_user(folder: Path) -> Path:
+    """`folder`, made and owned by the unprivileged user of _as_kiosk_user."""
+    folder.mkdir(parents=True, exist_ok=True)
+    if AS_ROOT:
+        os.chown(folder, NOBODY, NOBODY)
+    return folder
+
+
+def _as_kiosk_user(code: str, home: Path, spawns: bool = False) -> subprocess.CompletedProcess[str]:
+    """Runs Python `code` as a user who owns nothing here, as the kiosk's service user owns nothing
+    in the system's cache: as nobody when the tests run as root (as in CI), else as the user.
+    `spawns`: the code starts Python again (a background build), which that user must be able to."""
+    user: list[str] = []
+    if AS_ROOT:
+        setpriv = shutil.which("setpriv")
+        if setpriv is None:
+            pytest.skip("running as root without setpriv (util-linux) to run the kiosk as an unprivileged user")
+        user = [setpriv, f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"]
+    env = {key: value for key, value in os.environ.items() if key not in ("XDG_CACHE_HOME", fontbuild.ENV_CACHE)}
+
+    def run(code: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([*user, sys.executable, "-c", code], cwd=PACKAGE_ROOT, env={**env, "HOME": str(home)},
+                              capture_output=True, text=True, timeout=120, check=False)  # fmt: skip
+
+    probe = run(
+        "import kiosk.fonts"
+        + ("; import subprocess, sys; subprocess.run([sys.executable, '-c', ''], check=True)" if spawns else "")
+    )
+    if probe.returncode:
+        pytest.skip(f"the unprivileged user cannot run {sys.executable} with the kiosk from {PACKAGE_ROOT}: "
+                    f"{probe.stderr.strip().splitlines()[-1:]}")  # fmt: skip
+    return run("import logging; logging.basicConfig(); " + code)
 
 
 def _name(path: str | None) -> str:
@@ -144,12 +200,17 @@ def test_is_mixed(text: str, script: str, mixed: bool) -> None:
 
 
 # -- Debian's fonts ----------------------------------------------------------------------
-def test_debian_fonts_by_script() -> None:
-    assert _name(font_for_text("José").regular) == "NotoSans-Regular.ttf"  # type: ignore[union-attr]
-    assert _name(font_for_text("José").bold) == "NotoSans-Bold.ttf"  # type: ignore[union-attr]
-    assert _name(font_for_text("محمد الأحمد").bold) == "NotoSansArabicUI-Bold.ttf"  # type: ignore[union-attr]
-    assert _name(font_for_text("王小明").regular) == "NotoSansCJK-Regular.ttc"  # type: ignore[union-attr]
-    assert font_for_script("KLINGON") == font_for_script("LATIN")  # a script without a font: Noto Sans
+def test_debian_fonts_by_script(unbuilt: Fonts) -> None:
+    def pair(text: str) -> fonts_module.FontPair:
+        found = unbuilt.for_script(script_of(text))
+        assert found is not None
+        return found
+
+    assert _name(pair("José").regular) == "NotoSans-Regular.ttf"
+    assert _name(pair("José").bold) == "NotoSans-Bold.ttf"
+    assert _name(pair("محمد الأحمد").bold) == "NotoSansArabicUI-Bold.ttf"
+    assert _name(pair("王小明").regular) == "NotoSansCJK-Regular.ttc"
+    assert unbuilt.for_script("KLINGON") == unbuilt.for_script("LATIN")  # a script without a font: Noto Sans
 
 
 # -- which file each text gets, with the fonts built ----------------------------------------
@@ -267,8 +328,21 @@ def test_unbuilt_fonts_fall_back_to_what_the_kiosk_had(unbuilt: Fonts, caplog: p
     assert all("kiosk fonts" in line for line in lines)
 
 
-def test_a_missing_font_is_built_in_the_background_and_then_used(tmp_path: Path) -> None:
+def test_a_missing_font_is_built_in_the_background_and_then_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The kiosk runs from some folder; a `kiosk` package there must not be what builds its fonts.
+    decoy = tmp_path / "elsewhere" / "kiosk"
+    decoy.mkdir(parents=True)
+    (decoy / "__init__.py").write_text("")
+    (decoy / "fontbuild.py").write_text("raise SystemExit('the kiosk package of the working directory ran')\n")
+    monkeypatch.chdir(decoy.parent)
     cache = tmp_path / "cache"
+    cache.mkdir()
+    outdated_kr = cache / "NotoSansCJKkr-Regular-000000000000.otf"
+    outdated_sc = cache / "NotoSansCJKsc-Regular-000000000000.otf"
+    for path in (outdated_kr, outdated_sc, cache / "unrelated-file.txt"):
+        path.write_bytes(b"an older build")
     fonts = Fonts(cache_dirs=[cache], background=True)
     first = fonts.font_for("김민준")
     assert _name(first) == "NotoSansCJK-Regular.ttc"  # at once, while it is built
@@ -276,6 +350,42 @@ def test_a_missing_font_is_built_in_the_background_and_then_used(tmp_path: Path)
     assert _stem(fonts.font_for("김민준")) == "NotoSansCJKkr-Regular"
     assert fontbuild.check_file(Path(fonts.font_for("김민준"))) is None  # type: ignore[arg-type]
     assert not list(cache.glob(".*.tmp"))  # the temporary file was renamed, not left behind
+    # The outdated build of that font goes (the kiosk was not using it: it asked for the new one);
+    # other fonts' outdated builds stay, as this kiosk may still be drawing with them.
+    assert not outdated_kr.exists()
+    assert outdated_sc.exists() and (cache / "unrelated-file.txt").exists()
+
+
+def test_the_kiosk_builds_one_font_at_a_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Each build is a Python process of about 70 MB: ten at once would get a 1 GB Pi's kiosk killed."""
+    lock, running, peak, commands = threading.Lock(), [0], [0], []
+
+    def run(command: list[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
+        with lock:
+            running[0] += 1
+            peak[0] = max(peak[0], running[0])
+            commands.append((command, kwargs))
+        time.sleep(0.2)
+        with lock:
+            running[0] -= 1
+        return subprocess.CompletedProcess(command, 0, "", "")
+
+    monkeypatch.setattr(fonts_module.subprocess, "run", run)
+    caplog.set_level(logging.WARNING, logger="kiosk.fonts")
+    fonts = Fonts(cache_dirs=[tmp_path / "cache"], background=True)
+    texts = [("محمد", False, "ar"), ("محمد", True, "ar"), ("דוד", False, "he"), ("王小明", False, "en"),
+             ("王小明", True, "zh-Hant"), ("김민준", False, "en")]  # fmt: skip
+    for text, bold, language in texts * 2:
+        fonts.font_for(text, bold, language, mixed_fallback=DEJAVU)
+    fonts.wait(timeout=30)
+    assert peak[0] == 1
+    assert len(commands) == len(texts)
+    assert len([r for r in caplog.records if "is not built yet" in r.getMessage()]) == len(texts)
+    for command, kwargs in commands:
+        assert command[1:3] == ["-m", "kiosk.fontbuild"] and "--prune" in command
+        assert Path(kwargs["cwd"]) == PACKAGE_ROOT  # type: ignore[arg-type]  # the kiosk's own package, wherever it runs
 
 
 def test_the_user_cache_is_looked_at_before_the_system_one(tmp_path: Path, built: Path) -> None:
@@ -304,6 +414,51 @@ def test_check_file_finds_damage(tmp_path: Path, built: Path) -> None:
     empty.write_bytes(b"")
     assert fontbuild.check_file(empty) is not None
     assert fontbuild.check_file(tmp_path / "absent.ttf") is not None
+    assert fontbuild.check_file(tmp_path) is not None  # a folder
+
+
+def _sfnt(tables: dict[bytes, tuple[int, int]], count: int | None = None, pad: int = 0) -> bytes:
+    """A font file's header and table directory (tag: offset, length), then `pad` zero bytes."""
+    header = b"\0\1\0\0" + struct.pack(">HHHH", len(tables) if count is None else count, 0, 0, 0)
+    entries = b"".join(struct.pack(">4sLLL", tag, 0, offset, length) for tag, (offset, length) in tables.items())
+    return header + entries + b"\0" * pad
+
+
+_TAGS = (b"cmap", b"glyf", b"head", b"hhea", b"hmtx", b"maxp")
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        (_sfnt({tag: (108, 0) for tag in _TAGS}), "head table"),  # every table empty, at the end of the file
+        (_sfnt({**{tag: (108, 0) for tag in _TAGS}, b"head": (108, 20)}, pad=20), "head table"),  # too short
+        (_sfnt({tag: (108, 54) for tag in _TAGS}, pad=54), "head table"),  # long enough, but not a head table
+        (_sfnt({}, count=0xFFFF, pad=100), "cut short"),
+        (_sfnt({**{tag: (108, 60) for tag in _TAGS}, b"head": (0xFFFFFFFF, 0xFFFFFFFF)}, pad=60), "past the end"),
+        (_sfnt({**{tag: (108, 60) for tag in _TAGS}, b"head": (0xFFFFFFF0, 0x20)}, pad=60), "past the end"),
+        (_sfnt({tag: (92, 60) for tag in _TAGS if tag != b"glyf"}, pad=60), "no glyphs"),
+    ],
+)
+def test_check_file_rejects_hostile_files(tmp_path: Path, content: bytes, problem: str) -> None:
+    path = tmp_path / "hostile.ttf"
+    path.write_bytes(content)
+    assert problem in fontbuild.check_file(path)  # type: ignore[operator]
+
+
+def test_check_file_never_raises_on_random_damage(tmp_path: Path, built: Path) -> None:
+    path = tmp_path / "random.ttf"
+    rng = random.Random(20240611)
+    for _ in range(300):  # random bytes after a valid sfnt tag
+        path.write_bytes(rng.choice((b"\0\1\0\0", b"OTTO", b"true")) + rng.randbytes(rng.randrange(0, 600)))
+        assert fontbuild.check_file(path) is not None
+    good = next(built.glob("NotoSansHebrewLatin-Regular-*.ttf")).read_bytes()
+    (count,) = struct.unpack(">H", good[4:6])
+    for _ in range(300):  # a real font whose table directory has random bytes changed
+        damaged = bytearray(good)
+        for _ in range(rng.randrange(1, 8)):
+            damaged[rng.randrange(4, 12 + 16 * count)] = rng.randrange(256)
+        path.write_bytes(damaged)
+        fontbuild.check_file(path)  # whatever it says, it says it
 
 
 @pytest.mark.parametrize("damage", ["garbage", "truncated"])
@@ -332,18 +487,86 @@ def test_a_damaged_cached_font_is_not_used_and_is_built_again(
     assert fontbuild.check_file(sc) is None
 
 
-def test_a_damaged_font_in_a_folder_it_cannot_write_is_ignored(tmp_path: Path, built: Path) -> None:
-    system = tmp_path / "system"
-    shutil.copytree(built, system)
-    kr = next(system.glob("NotoSansCJKkr-Regular-*.otf"))
+def test_a_damaged_font_in_a_folder_it_cannot_write_is_ignored(shared: Path, built: Path) -> None:
+    system = shared / "system"
+    system.mkdir()
+    kr = system / next(built.glob("NotoSansCJKkr-Regular-*.otf")).name
     kr.write_bytes(b"junk")
-    system.chmod(0o555)
-    try:
-        fonts = Fonts(cache_dirs=[tmp_path / "user", system], background=False)
-        assert _name(fonts.font_for("김민준")) == "NotoSansCJK-Regular.ttc"
-        assert kr.exists() or os.geteuid() == 0  # root may write there, and removes it
-    finally:
-        system.chmod(0o755)
+    system.chmod(0o755 if AS_ROOT else 0o555)  # root's: the kiosk's user cannot write it
+    done = _as_kiosk_user(
+        "from pathlib import Path; from kiosk.fonts import Fonts; "
+        f"fonts = Fonts(cache_dirs=[Path({str(shared / 'user')!r}), Path({str(system)!r})], background=False); "
+        "print(Path(fonts.font_for('김민준')).name)",
+        home=shared,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "NotoSansCJK-Regular.ttc"
+    assert "damaged" in done.stderr
+    assert kr.read_bytes() == b"junk"  # still there: it could not be removed, and that was no crash
+
+
+@pytest.fixture
+def unreadable_system_cache(shared: Path, built: Path) -> Path:
+    """Every font built, in a folder the kiosk's user cannot enter."""
+    system = shared / "system"
+    shutil.copytree(built, system)
+    system.chmod(0o700 if AS_ROOT else 0o000)
+    return system
+
+
+def test_a_cache_folder_the_kiosk_cannot_enter_is_as_good_as_missing(
+    shared: Path, unreadable_system_cache: Path
+) -> None:
+    """Python 3.11 and 3.12 raise PermissionError from Path.is_file() there (3.13 says False)."""
+    done = _as_kiosk_user(
+        "from pathlib import Path; from kiosk.fonts import Fonts; "
+        f"system = Path({str(unreadable_system_cache)!r}); "
+        f"fonts = Fonts(cache_dirs=[Path({str(shared / 'user')!r}), system], background=False); "
+        "print(Path(fonts.font_for('김민준')).name, Path(fonts.font_for('محمد')).name); "
+        "alone = Fonts(cache_dirs=[system], background=True); "  # and nowhere to build them
+        "print(Path(alone.font_for('王小明')).name); alone.wait(5)",
+        home=shared,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["NotoSansCJK-Regular.ttc", "NotoSansArabicUI-Regular.ttf", "NotoSansCJK-Regular.ttc"]
+    assert [line for line in done.stderr.splitlines() if "NotoSansCJKsc-Regular-" in line and "not building it" in line]
+
+
+def test_a_font_in_a_cache_folder_the_kiosk_cannot_enter_is_built_in_its_own(
+    shared: Path, unreadable_system_cache: Path
+) -> None:
+    user = _for_kiosk_user(shared / "user")
+    done = _as_kiosk_user(
+        "from pathlib import Path; from kiosk.fonts import Fonts; "
+        f"user, system = Path({str(user)!r}), Path({str(unreadable_system_cache)!r}); "
+        "fonts = Fonts(cache_dirs=[user, system], background=True); "
+        "print(Path(fonts.font_for('김민준')).name); fonts.wait(120); "
+        "print(Path(fonts.font_for('김민준')).parent == user)",
+        home=shared,
+        spawns=True,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["NotoSansCJK-Regular.ttc", "True"], done.stderr
+
+
+def test_fonts_built_by_root_under_a_strict_umask_can_be_read_by_the_kiosk(shared: Path) -> None:
+    """`sudo make venv` under umask 027 must not leave folders the kiosk's user cannot enter."""
+    out_dir = shared / "welcome-kiosk" / "fonts"
+    build = f"import os, sys; os.umask(0o027); from kiosk import fontbuild; sys.exit(fontbuild.main(['--dir', {str(out_dir)!r}, 'cjk-kr-regular']))"
+    done = subprocess.run(
+        [sys.executable, "-c", build], cwd=PACKAGE_ROOT, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    (font,) = out_dir.glob("NotoSansCJKkr-Regular-*.otf")
+    modes = {path.name: oct(path.stat().st_mode & 0o777) for path in (out_dir.parent, out_dir, font)}
+    assert modes == {"welcome-kiosk": "0o755", "fonts": "0o755", font.name: "0o644"}
+    done = _as_kiosk_user(
+        "from pathlib import Path; from kiosk.fonts import Fonts; "
+        f"print(Fonts(cache_dirs=[Path({str(out_dir)!r})], background=False).font_for('김민준'))",
+        home=shared,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == str(font)
 
 
 # -- missing font packages -----------------------------------------------------------------
