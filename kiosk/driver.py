@@ -73,6 +73,16 @@ def type_text(app: App, text: str) -> None:
     raise AssertionError("no text field has focus")
 
 
+def enter_name(app: App, first: str, last: str) -> Iterator[None]:
+    """On the name screen: tap each field, type into it as a hardware keyboard would, then tap Next."""
+    screen = app.root.current_screen
+    for field, text in ((screen.ids.first, first), (screen.ids.last, last)):
+        tap(field)
+        yield from frames(1)
+        type_text(app, text)
+    tap(screen.ids.next)
+
+
 def find(root, text: str):  # type: ignore[no-untyped-def]
     """The visible button or label whose text is `text` (exactly), on the current screen."""
     from kivy.uix.label import Label

@@ -15,7 +15,7 @@ from test_arrival import FRONT, HOST, Scripted
 
 from kiosk import arrival
 from kiosk.checkin import Draft
-from kiosk.driver import find, frames, run, screenshot, tap, type_text
+from kiosk.driver import enter_name, find, frames, run, screenshot, tap, type_text
 from kiosk.language import translator
 from kiosk.sync import Enrollment, SyncClient
 
@@ -57,11 +57,7 @@ def check_in_with_taps(app, language: str = "en"):  # type: ignore[no-untyped-de
         yield from frames(2)
     tap(app.root.current_screen.ids.check_in)
     yield from frames(2)
-    type_text(app, "José")
-    tap(app.root.current_screen.ids.last)
-    yield from frames(1)
-    type_text(app, "Núñez")
-    tap(find(app.root.current_screen, tr("Next")))
+    yield from enter_name(app, "José", "Núñez")
     yield from frames(2)
     tap(find(app.root.current_screen, tr("Meet a staff member")))
     yield from frames(2)

@@ -21,7 +21,7 @@ import pytest
 
 import kiosk.language
 from kiosk.checkin import Draft, FrontDesk
-from kiosk.driver import find, frames, run, screenshot, tap, type_text
+from kiosk.driver import enter_name, find, frames, run, screenshot, tap, type_text
 from kiosk.store import Store
 from ui.rtl_language import restore, use_test_arabic
 
@@ -282,13 +282,7 @@ def test_switching_right_to_left_and_back_restores_every_screen(make_app, desk, 
             assert app.rtl == rtl
             check_direction(app, rtl=rtl)
         yield from choose_language(app, "English")
-        tap(app.root.current_screen.ids.first)
-        yield from frames(1)
-        type_text(app, "Ana")
-        tap(app.root.current_screen.ids.last)
-        yield from frames(1)
-        type_text(app, "Díaz")
-        tap(app.root.current_screen.ids.next)
+        yield from enter_name(app, "Ana", "Díaz")
         yield from frames(3)
         tap(find(app.root.current_screen, "Meet a staff member"))  # the host screen is made left to right
         yield from frames(3)

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from kiosk.checkin import Draft, FrontDesk
 from kiosk.config import ConfigError, load_config
-from kiosk.driver import find, frames, run, tap, type_text
+from kiosk.driver import enter_name, find, frames, run, tap, type_text
 from kiosk.language import translator
 from kiosk.store import Store
 from kiosk.text import MAX_FIELD_LENGTH
@@ -85,13 +85,7 @@ def test_bad_names_get_a_kind_message_in_the_visitors_language(make_app, desk):
         screen = app.root.current_screen
         screen.ids.first.text = ""
         screen.ids.last.text = ""
-        tap(screen.ids.first)
-        yield from frames(1)
-        type_text(app, first)
-        tap(screen.ids.last)
-        yield from frames(1)
-        type_text(app, last)
-        tap(screen.ids.next)
+        yield from enter_name(app, first, last)
         yield from frames(2)
         assert app.current == "name", "a bad name must not get past the first step"
         messages.append(screen.message)
