@@ -22,6 +22,7 @@ from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.metrics import dp
 from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
+from kivy.uix.modalview import ModalView
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
 from kiosk import fonts
@@ -37,6 +38,7 @@ SCREENS = ("welcome", "name", "reason", "host", "review", "done", "signout", "pi
 STAFF_TAPS = 5  # taps on the campus name, each within STAFF_TAP_WINDOW of the first, open staff mode
 STAFF_TAP_WINDOW = 3.0
 HEALTH_SECONDS = 10  # how often a broken store or changed directory is looked at again
+IDLE_WARNING_SECONDS = 10  # "Are you still there?" before what a visitor typed is wiped
 FALLBACK_FONT = "Roboto"  # Kivy's own, when the Noto fonts are missing
 # Arabic or Hebrew mixed with Latin ("Ms. García" in an Arabic sentence) takes Noto Sans Arabic or Hebrew
 # merged with Noto Sans (kiosk/fontbuild.py); until that is built, Kivy's own DejaVu Sans, which has all three.
@@ -137,6 +139,8 @@ class KioskApp(App):
     def home(self) -> None:
         """Back to the welcome screen in the campus's language, with everything typed wiped."""
         self.draft = None
+        for view in [w for w in Window.children if isinstance(w, ModalView)]:
+            view.dismiss(animation=False)  # the language picker, the idle warning
         if self.manager is not None:
             for screen in self.manager.screens:
                 screen.reset()
@@ -208,6 +212,8 @@ class KioskApp(App):
     def idle_seconds(self) -> float:
         return float(self.desk.config.idle_seconds) if self.desk else 45.0
 
+    idle_warning_seconds = NumericProperty(IDLE_WARNING_SECONDS)
+
     def _restart_idle(self) -> None:
         if self._idle_trigger is not None:
             self._idle_trigger.cancel()
@@ -219,7 +225,28 @@ class KioskApp(App):
     def _on_idle(self, _dt: float) -> None:
         if self.current in ("welcome", "attention") and self.language == self._default_language():
             return
+        if self._holds_input():
+            self._warn_idle()  # a visitor looking for an ID must not lose what they typed without a word
+            return
         log.info("idle for %s s on %s: back to the welcome screen", self.idle_seconds, self.current)
+        self.home()
+
+    def _holds_input(self) -> bool:
+        draft = self.draft
+        typed = draft is not None and bool(draft.first_name or draft.last_name)
+        return typed or bool(self.manager and self.manager.current_screen.holds_input())
+
+    def _warn_idle(self) -> None:
+        from screens.widgets import IdleWarning
+
+        if any(isinstance(w, IdleWarning) for w in Window.children):
+            return
+        warning = IdleWarning(seconds=self.idle_warning_seconds)
+        warning.bind(on_timeout=lambda *_a: self._idle_timeout(), on_dismiss=lambda *_a: self._restart_idle())
+        warning.open(animation=False)
+
+    def _idle_timeout(self) -> None:
+        log.info("no answer to the idle warning on %s: back to the welcome screen", self.current)
         self.home()
 
     def _default_language(self) -> str:

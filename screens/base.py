@@ -7,6 +7,7 @@ from pathlib import Path
 from kivy.app import App
 from kivy.lang import Builder
 from kivy.uix.screenmanager import Screen
+from kivy.uix.scrollview import ScrollView
 from kivy.uix.textinput import TextInput
 
 
@@ -38,8 +39,25 @@ class KioskScreen(Screen):
             if isinstance(widget, TextInput) and widget.focus:
                 widget.focus = False
 
+    def holds_input(self) -> bool:
+        """Whether something a visitor typed is here (the idle reset warns before wiping it)."""
+        return any(isinstance(w, TextInput) and w.text for w in self.walk(restrict=True))
+
     def activate(self) -> None:
         """Refresh from the current draft or store; override where the screen shows data."""
 
     def reset(self) -> None:
-        """Forget anything typed or chosen; override where the screen holds input."""
+        """Forget everything the last visitor typed, chose or saw here, before the next one comes.
+
+        One reset that every screen takes part in: each widget that holds a visitor's state says how
+        to forget it (`forget()`: fields, the on-screen keyboard's layer and Shift), lists scroll back
+        to their top, and a screen's `message` (an error) is cleared. A screen with more state of its
+        own extends this and calls it.
+        """
+        for widget in self.walk(restrict=True):
+            if hasattr(widget, "forget"):
+                widget.forget()
+            elif isinstance(widget, ScrollView):
+                widget.scroll_x, widget.scroll_y = 0, 1
+        if hasattr(self, "message"):
+            self.message = ""

@@ -69,8 +69,7 @@ class ConnectScreen(KioskScreen):
         self.ids.code.text = ""
 
     def reset(self) -> None:
-        self.ids.code.text = ""
-        self.message = ""
+        super().reset()  # the address too: activate() fills it in again from the last enrollment
 
 
 SCREEN = ConnectScreen

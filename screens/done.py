@@ -106,6 +106,7 @@ class DoneScreen(KioskScreen):
             self._tick.cancel()
 
     def reset(self) -> None:
+        super().reset()
         self.visit = self.truth = None
 
 

@@ -72,7 +72,8 @@ class HostScreen(KioskScreen):
         self.app.show("review")
 
     def reset(self) -> None:
-        self.ids.query.text = ""
+        super().reset()
+        self.search()
 
 
 SCREEN = HostScreen

@@ -12,6 +12,17 @@ from screens.messages import name_problem
 class NameScreen(KioskScreen):
     message = StringProperty("")
 
+    def on_kv_post(self, *_args: object) -> None:
+        for field, name in ((self.ids.first, "first_name"), (self.ids.last, "last_name")):
+            field.bind(text=self.clear_message)  # an error goes as soon as the visitor changes the field
+            field.bind(on_refused=lambda _f, n=name: self.refuse(n))
+
+    def clear_message(self, *_args: object) -> None:
+        self.message = ""
+
+    def refuse(self, field_name: str) -> None:
+        self.message = name_problem(self.app.tr, NameProblem(NameProblem.CHARACTERS, field_name))
+
     def activate(self) -> None:
         draft = self.app.draft
         if draft is not None:
@@ -24,6 +35,11 @@ class NameScreen(KioskScreen):
         self.ids.keyboard.target = field
 
     def next(self) -> None:
+        first, last = self.ids.first, self.ids.last
+        if self.ids.keyboard.target is first and first.text.strip() and not last.text.strip():
+            self.choose(last)  # Next after the first name goes on to the last name: not an error
+            last.focus = True
+            return
         try:
             first, last = self.desk.clean_names(self.ids.first.text, self.ids.last.text)
         except NameProblem as problem:
@@ -37,9 +53,8 @@ class NameScreen(KioskScreen):
         self.app.show("reason")
 
     def reset(self) -> None:
-        self.ids.first.text = ""
-        self.ids.last.text = ""
-        self.message = ""
+        super().reset()
+        self.ids.keyboard.target = self.ids.first
 
 
 SCREEN = NameScreen

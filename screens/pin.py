@@ -32,8 +32,8 @@ class PinScreen(KioskScreen):
             self.message = self.app.tr("That PIN is not right.")
 
     def reset(self) -> None:
+        super().reset()
         self.pin = ""
-        self.message = ""
 
 
 SCREEN = PinScreen

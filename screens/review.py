@@ -58,8 +58,6 @@ class ReviewScreen(KioskScreen):
         self.message = ""
         self.app.show_done(tr("Welcome, {name}.").format(name=isolated(visit.first_name, self.app.rtl)), visit=visit)
 
-    def reset(self) -> None:
-        self.message = ""
 
 
 SCREEN = ReviewScreen

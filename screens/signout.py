@@ -70,8 +70,8 @@ class SignOutScreen(KioskScreen):
         )
 
     def reset(self) -> None:
+        super().reset()
         self.chosen = None
-        self.message = ""
 
 
 SCREEN = SignOutScreen

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from kivy.app import App
 from kivy.clock import Clock, triggered
 from kivy.lang import Builder
@@ -23,16 +25,63 @@ from kivy.uix.textinput import TextInput
 from kiosk.text import MAX_FIELD_LENGTH
 from screens.base import load_kv
 from screens.bidi import direction_of
+from screens.fit import broken_words, dropped_text
+
+MIN_FIT_SCALE = 0.6  # text shrinks to fit down to this share of its size, no further
 
 
-class KLabel(Label):
+class FitLabel(Label):
+    """A label whose text gets smaller when it cannot fit, instead of a word split in the middle
+    ("Actuali/zar"), lines dropped past a fixed height, or text drawn past its box.
+
+    The size a .kv rule gives (`font_size`) stays what it is; `fit_scale` multiplies it where Kivy
+    hands the size to the text renderer, so a rule that sets font_size again (a change of screen
+    size) does not undo the fit, and the fit starts again from full size whenever text or width change.
+    """
+
+    fit_scale = NumericProperty(1.0)
+
+    def __init__(self, **kwargs: object) -> None:
+        self._fit_trigger = Clock.create_trigger(self._fit, -1)
+        super().__init__(**kwargs)
+        self.fbind("texture_size", self._fit_trigger)
+        for name in ("text", "width", "font_size", "font_name"):
+            self.fbind(name, self._refit)
+
+    def _trigger_texture_update(self, name=None, source=None, value=None):  # type: ignore[no-untyped-def]
+        if name == "font_size" and source:
+            value = value * self.fit_scale
+        super()._trigger_texture_update(name, source, value)
+
+    def on_fit_scale(self, *_args: object) -> None:
+        self._trigger_texture_update("font_size", self, self.font_size)
+
+    def _refit(self, *_args: object) -> None:
+        self.fit_scale = 1.0
+        self._fit_trigger()
+
+    @property
+    def overflows(self) -> bool:
+        """Whether the text as laid out now breaks a word, drops text, or is taller than a fixed box."""
+        if not self.text or self.text_size[0] is None:
+            return False
+        lines = self._label._cached_lines
+        too_tall = self.size_hint_y is not None and self.texture_size[1] > self.height + 1
+        return bool(broken_words(lines)) or dropped_text(self.text, lines) or too_tall
+
+    def _fit(self, *_args: object) -> None:
+        if self.fit_scale > MIN_FIT_SCALE and self.overflows:
+            self.fit_scale = max(MIN_FIT_SCALE, round(self.fit_scale - 0.1, 2))
+
+
+class KLabel(FitLabel):
     """Text in the font of its own script, aligned to the reading direction (or centred)."""
 
     bold = BooleanProperty(False)
     centered = BooleanProperty(False)
 
 
-class KButton(ButtonBehavior, Label):
+class KButton(ButtonBehavior, FitLabel):
     bold = BooleanProperty(True)
     kind = OptionProperty("primary", options=["primary", "secondary", "quiet", "danger", "choice", "key"])
     selected = BooleanProperty(False)
@@ -107,6 +156,31 @@ class LanguagePicker(ModalView):
     """All offered languages, each in its own name; a tap switches the whole screen."""
 
 
+class IdleWarning(ModalView):
+    """"Are you still there?" with a countdown: any touch keeps the visitor's screen, silence ends it."""
+
+    seconds = NumericProperty(10)
+    left = NumericProperty(10)
+
+    __events__ = ("on_timeout",)
+
+    def on_open(self) -> None:
+        self.left = self.seconds
+        self._tick = Clock.schedule_interval(self._count, 1)
+
+    def on_dismiss(self) -> None:
+        self._tick.cancel()
+
+    def _count(self, _dt: float) -> None:
+        self.left -= 1
+        if self.left <= 0:
+            self._tick.cancel()
+            self.dispatch("on_timeout")
+
+    def on_timeout(self) -> None:
+        """Nobody answered: the app starts over for the next visitor."""
+
+
 class NameField(TextInput):
     """One line of text, never longer than MAX_FIELD_LENGTH (a huge paste is cut, not rendered).
 
@@ -122,6 +196,11 @@ class NameField(TextInput):
     near the right place (placing it exactly would need the bidi algorithm's visual order).
     """
 
+    clear_size = NumericProperty(0)  # the clear (×) button's side, at the end where the text stops
+    clear_shown = BooleanProperty(False)
+
+    __events__ = ("on_refused",)
+
     @staticmethod
     def direction_for(text: str, rtl: bool) -> str:
         return direction_of(text) or ("rtl" if rtl else "ltr")
@@ -130,7 +209,38 @@ class NameField(TextInput):
         room = MAX_FIELD_LENGTH - len(self.text)
         if room <= 0:
             return
-        super().insert_text(substring.replace("\n", " ")[:room], from_undo=from_undo)
+        drawable = "".join(c for c in substring if not undrawable(c))
+        super().insert_text(drawable.replace("\n", " ")[:room], from_undo=from_undo)
+        if drawable != substring:
+            self.dispatch("on_refused")  # an emoji would show as an empty box before Next refused it
+
+    def on_refused(self) -> None:
+        """Something typed was not put in the field (a screen may say why)."""
+
+    def on_text(self, *_args: object) -> None:
+        self.clear_shown = bool(self.text)
+        if not self.text or (not self._runs_rtl and self._get_row_width(0) <= self.width - self.padding[0] - self.padding[2]):
+            self.scroll_x = 0  # text set from outside (a reset, a draft) never keeps an old long line's scroll
+
+    def on_touch_down(self, touch) -> bool:  # type: ignore[no-untyped-def]
+        if self.clear_shown and self.collide_point(*touch.pos) and self._in_clear_button(touch.x):
+            self.text = ""
+            self.focus = True
+            return True
+        return super().on_touch_down(touch)
+
+    def _in_clear_button(self, x: float) -> bool:
+        # The whole padding at the field's end, where no text runs: more than the drawn disc, easy to hit.
+        if self.base_direction == "rtl":
+            return x <= self.x + self.padding[0]
+        return x >= self.right - self.padding[2]
+
+    def forget(self) -> None:
+        """The next visitor's field: empty, not focused, scrolled to its start."""
+        self.focus = False
+        self.text = ""
+        self.cursor = (0, 0)
+        self.scroll_x = 0
 
     @property
     def _runs_rtl(self) -> bool:
@@ -201,6 +311,8 @@ KEY_ROWS = {
     "accents": ("áàâäãåæçđ", "éèêëíìîïñ", "óòôöõøœơư", "úùûüýÿßăı", "\u0300\u0301\u0303\u0309\u0323"),
     # Staff typing a server address and an enrollment code: no accents, no capitals needed.
     "address": ("1234567890", "qwertyuiop", "asdfghjkl:", "zxcvbnm-./"),
+    # Where a field takes digits (the staff search: "room 12", "3rd grade"), its "123" key.
+    "digits": ("1234567890", "-/.#&()"),
     # The Arabic letters in the order of the standard Arabic keyboard (ض on Q ... د on ], ذ beside ط),
     # the hamza forms أ إ آ after its bottom row: 36 keys, 12 a row, each as wide as a letter key of the
     # Spanish layer's middle row (10 keys plus ñ) give or take a few pixels. Arabic has no capitals.
@@ -208,8 +320,13 @@ KEY_ROWS = {
 }
 EXTRA_KEYS = {"es": "ñ"}  # a letter a language needs on its first layer
 TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")
-CASELESS_LAYERS = frozenset({"arabic"})  # no Shift key, no capitals
+CASELESS_LAYERS = frozenset({"arabic", "digits"})  # no Shift key, no capitals
 ARABIC_KEY = "عربي"  # "Arabic", in Arabic: the key that opens that layer from any other
+
+
+def undrawable(char: str) -> bool:
+    """Emoji and other pictographs: no kiosk font draws them (an empty box), and no name has them."""
+    return unicodedata.category(char) in ("So", "Cs", "Co") or "\U0001f000" <= char <= "\U0001faff"
 
 
 class Key(KButton):
@@ -223,11 +340,22 @@ class OnScreenKeyboard(BoxLayout):
     layer = OptionProperty("letters", options=list(KEY_ROWS))
     shift = BooleanProperty(True)
     auto_capitalize = BooleanProperty(True)  # for names; off for searching
+    digits = BooleanProperty(False)  # a "123" key, for a field that takes digits
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)
         Clock.schedule_once(lambda _dt: self.rebuild())
-        App.get_running_app().bind(tr=lambda *_a: self.rebuild())
+        # On `language`, not `tr`: the app sets `tr` first, so the keys a language adds (ñ) and the
+        # labels of Space and Delete are both the new language's the moment `language` changes.
+        App.get_running_app().bind(language=lambda *_a: self.rebuild())
+
+    def forget(self) -> None:
+        """The next visitor's keyboard: the first layer, capitals as a name starts."""
+        self.layer = "letters"
+        self.update_shift()
+
+    def on_digits(self, *_args: object) -> None:
+        self.rebuild()
 
     def on_layer(self, *_args: object) -> None:
         self.update_shift()
@@ -270,10 +398,14 @@ class OnScreenKeyboard(BoxLayout):
         if self.layer not in CASELESS_LAYERS:
             last.add_widget(Key(key="shift", text="Aa", kind="key", size_hint_x=1.2, on_release=self._tap))
         if self.layer != "address":
-            # "layer" toggles Latin letters and accents (from Arabic: back to Latin), "arabic" opens Arabic.
+            # "layer" toggles Latin letters and accents (from Arabic or digits: back to Latin), "arabic"
+            # opens Arabic, "digits" the digits.
             other = "accents" if self.layer == "letters" else "letters"
             last.add_widget(Key(key="layer", text="àé" if other == "accents" else "abc", kind="key", size_hint_x=1.5,
                                 on_release=lambda *_a: setattr(self, "layer", other)))  # fmt: skip
+            if self.digits and self.layer != "digits":
+                last.add_widget(Key(key="digits", text="123", kind="key", size_hint_x=1.2,
+                                    on_release=lambda *_a: setattr(self, "layer", "digits")))  # fmt: skip
             if self.layer != "arabic":
                 last.add_widget(Key(key="arabic", text=ARABIC_KEY, kind="key", size_hint_x=1.5,
                                     on_release=lambda *_a: setattr(self, "layer", "arabic")))  # fmt: skip

@@ -97,6 +97,14 @@ def test_bad_names_get_a_kind_message_in_the_visitors_language(make_app, desk):
         yield from attempt(app, "   ", "Smith")
         yield from attempt(app, "x" * 10_000, "Smith")
         assert len(app.root.current_screen.ids.first.text) == MAX_FIELD_LENGTH
+        # An emoji is refused as it is typed (no empty box in the field), with the kind message at once.
+        screen = app.root.current_screen
+        screen.ids.last.text = ""
+        tap(screen.ids.last)
+        yield from frames(1)
+        type_text(app, "😀")
+        assert screen.ids.last.text == ""
+        assert screen.message == "Please use only letters in your last name."
         yield from attempt(app, "Ana", "😀")
         yield from attempt(app, "Ana\u202e", "asdf;lkj[]")
         app.set_language("es")
@@ -107,7 +115,7 @@ def test_bad_names_get_a_kind_message_in_the_visitors_language(make_app, desk):
     assert messages == [
         "Please type your first name.",
         "That first name is longer than 50 letters. Please shorten it.",
-        "Please use only letters in your last name.",
+        "Please type your last name.",  # the emoji never reached the field
         "Please use only letters in your last name.",
         es("Please type your first name."),
     ]
