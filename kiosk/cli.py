@@ -79,9 +79,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_screenshots(args: argparse.Namespace) -> int:
     from kiosk.screenshots import take_all
 
-    written = take_all(Path(args.directory), sizes=args.size or None, languages=args.language or None)
+    written, problems = take_all(Path(args.directory), sizes=args.size or None, languages=args.language or None)
     print(f"{len(written)} screenshots in {args.directory}")
-    return 0
+    if problems:
+        print(f"{len(problems)} layout problem(s), listed in {Path(args.directory) / 'layout-problems.txt'}:")
+        for line in problems:
+            print(f"  {line}")
+    return 1 if problems and args.check else 0
 
 
 def cmd_hash_pin(_args: argparse.Namespace) -> int:
@@ -188,8 +192,10 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(func=cmd_demo)
     shots = sub.add_parser("screenshots", help="a PNG of every screen, in each language and size")
     shots.add_argument("directory")
-    shots.add_argument("--size", action="append", help="WIDTHxHEIGHT (repeatable; default 800x480 and 1920x1080)")
+    shots.add_argument("--size", action="append",
+                       help="WIDTHxHEIGHT (repeatable; default 800x480, 1280x800, 1920x1080 and 720x1280)")  # fmt: skip
     shots.add_argument("--language", action="append", help="language code (repeatable; default en and es)")
+    shots.add_argument("--check", action="store_true", help="exit 1 if any text does not fit on any screen")
     shots.set_defaults(func=cmd_screenshots)
     hp = sub.add_parser("hash-pin", help="make the staff.pin_hash value for a PIN (read from the terminal or stdin)")
     hp.set_defaults(func=cmd_hash_pin)

@@ -1,4 +1,6 @@
-"""`kiosk screenshots DIR`: a PNG of every screen, per language and per screen size.
+"""`kiosk screenshots DIR`: a PNG of every screen, per language and per screen size, and the
+layout check of each (screens/layout_check.py): text drawn outside its box, a word split in
+the middle, lines dropped. Problems are listed in DIR/layout-problems.txt.
 
 Each size runs in its own process (a Kivy window's first size is fixed at start), headless
 when there is no display. The visits shown are made up on the spot in a throwaway store.
@@ -12,9 +14,17 @@ import sys
 import tempfile
 from pathlib import Path
 
-DEFAULT_SIZES = ("800x480", "1920x1080")
+# The Raspberry Pi's 7" display, a 10" tablet-sized screen, a desk monitor, and a portrait mount.
+DEFAULT_SIZES = ("800x480", "1280x800", "1920x1080", "720x1280")
 DEFAULT_LANGUAGES = ("en", "es")
-SAMPLE_VISITORS = (("María", "López", "pickup"), ("Nguyễn Thị Minh", "Khai", "volunteer"), ("王", "小明", "dropoff"))
+PROBLEMS_FILE = "layout-problems.txt"
+SAMPLE_VISITORS = (
+    ("María", "López", "pickup"),
+    ("Nguyễn Thị Minh", "Khai", "volunteer"),
+    ("王", "小明", "dropoff"),
+    ("محمد", "الأحمد", "meeting"),
+    ("Alexandria-Konstantina", "Papadopoulou-Fitzgerald", "event"),
+)
 # What the confirmation says once the district server has news of the visit (done.png: no news yet).
 ARRIVAL_NEWS = (
     ("host_told", "Ms. García", "done-host-told"),
@@ -24,12 +34,16 @@ ARRIVAL_NEWS = (
 )
 
 
-def take_all(directory: Path, sizes: list[str] | None = None, languages: list[str] | None = None) -> list[Path]:
+def take_all(
+    directory: Path, sizes: list[str] | None = None, languages: list[str] | None = None
+) -> tuple[list[Path], list[str]]:
+    """The screenshots written, and the layout problems found (also in DIR/layout-problems.txt)."""
     directory.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ)
     if not env.get("DISPLAY") and not env.get("WAYLAND_DISPLAY"):
         env.setdefault("SDL_VIDEODRIVER", "offscreen")
     written: list[Path] = []
+    problems: list[str] = []
     for size in sizes or DEFAULT_SIZES:
         with tempfile.TemporaryDirectory(prefix="kiosk-shots-") as scratch:
             env["KIVY_HOME"] = str(Path(scratch) / "kivy")
@@ -38,7 +52,11 @@ def take_all(directory: Path, sizes: list[str] | None = None, languages: list[st
                 check=True, env=env,
             )  # fmt: skip
         written += sorted(directory.glob(f"{size}-*.png"))
-    return written
+        found = directory / f"{size}-{PROBLEMS_FILE}"
+        problems += found.read_text(encoding="utf-8").splitlines()
+        found.unlink()
+    (directory / PROBLEMS_FILE).write_text("".join(f"{line}\n" for line in problems), encoding="utf-8")
+    return written, problems
 
 
 def _one_size(directory: Path, size: str, scratch: Path, codes: list[str]) -> None:
@@ -59,10 +77,23 @@ def _one_size(directory: Path, size: str, scratch: Path, codes: list[str]) -> No
         desk.check_in(Draft(language="en", first_name=first, last_name=last, reason=reason))
     app = KioskApp(desk)
 
+    from kivy.core.window import Window
+
+    from screens.layout_check import problems
+
+    found: list[str] = []
+
     def script(app: KioskApp):  # type: ignore[no-untyped-def]
         def shot(name: str):  # type: ignore[no-untyped-def]
-            yield from frames(4)
+            yield from frames(6)  # text that shrinks to fit takes a frame or two to settle
             screenshot(directory / f"{size}-{app.language}-{name}.png")
+            for layer in Window.children:
+                found.extend(f"{size}-{app.language}-{name}: {problem}" for problem in problems(layer, Window.size))
+
+        def close_dialogs() -> None:
+            for child in list(Window.children):
+                if child is not app.root:
+                    child.dismiss(animation=False)
 
         for code in codes:
             app.home()
@@ -79,11 +110,19 @@ def _one_size(directory: Path, size: str, scratch: Path, codes: list[str]) -> No
             yield from shot("host")
             app.screen("host").choose(desk.search_staff("garcía")[0])
             yield from shot("review")
+            app.show("name")  # first: showing the screen fills its fields from the draft
             app.screen("name").ids.first.text = "José"
             app.screen("name").ids.last.text = "1234"
-            app.show("name")
             app.screen("name").next()
             yield from shot("name-problem")
+            app._warn_idle()
+            yield from shot("idle-warning")
+            close_dialogs()
+            app.screen("name").ids.keyboard.layer = "accents"
+            yield from shot("name-accents")
+            app.screen("name").ids.keyboard.layer = "arabic"
+            yield from shot("name-arabic")
+            app.screen("name").ids.keyboard.layer = "letters"
             app.draft = Draft(language=code, first_name="José", last_name="Núñez-O'Brien", reason="pickup")
             app.show("review")
             app.screen("review").confirm()
@@ -105,17 +144,14 @@ def _one_size(directory: Path, size: str, scratch: Path, codes: list[str]) -> No
             yield from shot("admin")
             app.open_language_picker()
             yield from shot("language-picker")
-            from kivy.core.window import Window
-
-            for child in list(Window.children):
-                if child is not app.root:
-                    child.dismiss()
+            close_dialogs()
             app.attention = "The configuration file /etc/welcome-kiosk/kiosk.toml has 1 problem(s):\n  - screen.idle_seconds: must be a whole number from 10 to 600, not 'abc'"
             app.show("attention")
             yield from shot("attention")
             app.attention = ""
 
     run(app, script)
+    (directory / f"{size}-{PROBLEMS_FILE}").write_text("".join(f"{line}\n" for line in found), encoding="utf-8")
 
 
 if __name__ == "__main__":

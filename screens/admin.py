@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from kivy.properties import StringProperty
+from kivy.factory import Factory
+from kivy.properties import OptionProperty, StringProperty
 
 from kiosk import __version__
 from kiosk.reasons import BY_CODE
@@ -28,15 +29,27 @@ class AdminScreen(KioskScreen):
     here_title = StringProperty("")
     today_title = StringProperty("")
     message = StringProperty("")
+    tab = OptionProperty("on_site", options=["on_site", "today", "kiosk"])
+
+    def on_kv_post(self, *_args: object) -> None:
+        self.panels = {"on_site": Factory.AdminOnSite(), "today": Factory.AdminToday(), "kiosk": Factory.AdminKiosk()}
+        self.on_tab()
+
+    def on_tab(self, *_args: object) -> None:
+        if not hasattr(self, "panels"):
+            return
+        self.ids.panel.clear_widgets()
+        self.ids.panel.add_widget(self.panels[self.tab])
 
     def activate(self) -> None:
+        self.tab = "on_site"
         self.refresh()
 
     def refresh(self) -> None:
         from screens.widgets import KButton, KLabel
 
         tr = self.app.tr
-        on_site_box, today_box = self.ids.on_site, self.ids.today
+        on_site_box, today_box = self.panels["on_site"].ids.rows, self.panels["today"].ids.rows
         on_site_box.clear_widgets()
         today_box.clear_widgets()
         try:
@@ -56,6 +69,7 @@ class AdminScreen(KioskScreen):
         for visit in reversed(today):
             today_box.add_widget(KLabel(text=self.describe(visit), font_size=17 * self.app.u))
         self.status_text = self.describe_status()
+        self.panels["kiosk"].ids.status.text = self.status_text
 
     def full(self, visit: Visit) -> str:
         return f"{visit.first_name} {visit.last_name}"

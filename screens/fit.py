@@ -27,14 +27,24 @@ def line_texts(lines: Sequence[Any]) -> list[tuple[str, bool]]:
     return [("".join(word.text for word in line.words), bool(line.line_wrap)) for line in lines]
 
 
-def broken_words(lines: Sequence[Any]) -> list[str]:
-    """The places where a wrap split a word, as "before|after" (empty when every break is between words)."""
-    texts = line_texts(lines)
+def broken_words(text: str, lines: Sequence[Any]) -> list[str]:
+    """The places where a wrap split a word of `text`, as "before|after" (none when every line
+    ends where the text has a space, a newline, or a script that breaks anywhere)."""
     broken = []
-    for (before, _), (after, wrapped) in zip(texts, texts[1:]):
-        if wrapped and before and after and not before[-1].isspace() and not after[0].isspace():
-            if not (_breaks_anywhere(before[-1]) or _breaks_anywhere(after[0])):
-                broken.append(f"{before.split()[-1] if before.split() else before}|{after.split()[0]}")
+    position = 0
+    texts = [t for t, _ in line_texts(lines)]
+    for number, shown in enumerate(texts):
+        found = text.find(shown, position) if shown else -1
+        if found < 0:
+            continue  # not found as laid out (a shortened or shaped line): nothing to say about it
+        position = found + len(shown)
+        if number + 1 == len(texts) or position >= len(text):
+            break
+        before, after = text[position - 1], text[position]
+        if not (before.isspace() or after.isspace() or _breaks_anywhere(before) or _breaks_anywhere(after)):
+            head = text[:position].split()[-1]
+            tail = text[position:].split()[0]
+            broken.append(f"{head}|{tail}")
     return broken
 
 

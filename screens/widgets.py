@@ -18,6 +18,7 @@ from kivy.properties import (
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.floatlayout import FloatLayout
+from kivy.uix.gridlayout import GridLayout
 from kivy.uix.label import Label
 from kivy.uix.modalview import ModalView
 from kivy.uix.textinput import TextInput
@@ -47,6 +48,12 @@ class FitLabel(Label):
         self.fbind("texture_size", self._fit_trigger)
         for name in ("text", "width", "font_size", "font_name"):
             self.fbind(name, self._refit)
+        self.fbind("height", self._refit_fixed_height)
+
+    def _refit_fixed_height(self, *_args: object) -> None:
+        """A box whose height the layout gives (not its text) fits again when that height changes."""
+        if self.size_hint_y is not None:
+            self._refit()
 
     def _trigger_texture_update(self, name=None, source=None, value=None):  # type: ignore[no-untyped-def]
         if name == "font_size" and source:
@@ -67,11 +74,15 @@ class FitLabel(Label):
             return False
         lines = self._label._cached_lines
         too_tall = self.size_hint_y is not None and self.texture_size[1] > self.height + 1
-        return bool(broken_words(lines)) or dropped_text(self.text, lines) or too_tall
+        return bool(broken_words(self.text, lines)) or dropped_text(self.text, lines) or too_tall
 
     def _fit(self, *_args: object) -> None:
-        if self.fit_scale > MIN_FIT_SCALE and self.overflows:
-            self.fit_scale = max(MIN_FIT_SCALE, round(self.fit_scale - 0.1, 2))
+        if self.fit_scale <= MIN_FIT_SCALE or not self.overflows:
+            return
+        step = 0.9
+        if self.size_hint_y is not None and self.texture_size[1] > self.height > 0:
+            step = min(step, self.height / self.texture_size[1])  # too tall: most of the way in one step
+        self.fit_scale = max(MIN_FIT_SCALE, round(self.fit_scale * step, 3))
 
 
 class KLabel(FitLabel):
@@ -125,6 +136,58 @@ class MirrorBox(BoxLayout):
         if self.mirrored:
             index = len(self.children) - index
         super().add_widget(widget, index, *args, **kwargs)
+
+
+class _Even:
+    """Buttons that share a height, as tall as the tallest one's text needs: a label that wraps
+    makes its whole row taller instead of one button sticking out (tops aligned, bottoms aligned)."""
+
+    min_height = NumericProperty(0)
+    text_padding = NumericProperty(0)  # above and below the text, inside each button
+
+    def __init__(self, **kwargs: object) -> None:
+        self._even_trigger = Clock.create_trigger(lambda _dt: self.even(), -1)  # before kv adds children
+        super().__init__(**kwargs)  # type: ignore[call-arg]
+
+    def add_widget(self, widget, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        widget.size_hint_y = 1  # the row's height, not the button's own
+        super().add_widget(widget, *args, **kwargs)  # type: ignore[misc]
+        widget.fbind("texture_size", self._even_trigger)
+        self._even_trigger()
+
+    def remove_widget(self, widget, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        widget.funbind("texture_size", self._even_trigger)
+        super().remove_widget(widget, *args, **kwargs)  # type: ignore[misc]
+        self._even_trigger()
+
+    def on_min_height(self, *_args: object) -> None:
+        self._even_trigger()
+
+    def on_text_padding(self, *_args: object) -> None:
+        self._even_trigger()
+
+
+    def natural_height(self) -> float:
+        heights = [child.texture_size[1] + 2 * self.text_padding for child in self.children]
+        return max([self.min_height, *heights])
+
+    def even(self) -> None:
+        raise NotImplementedError
+
+
+class EvenRow(_Even, MirrorBox):
+    """A row of buttons of one height (its children fill it)."""
+
+    def even(self) -> None:
+        self.height = self.natural_height() + self.padding[1] + self.padding[3]
+
+
+class EvenGrid(_Even, GridLayout):
+    """A grid of buttons of one height, its first cell where reading starts."""
+
+    def even(self) -> None:
+        self.row_force_default = True
+        self.row_default_height = self.natural_height()
 
 
 class Overlay(FloatLayout):

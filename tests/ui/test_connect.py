@@ -46,7 +46,9 @@ def test_staff_connect_the_kiosk_with_a_code(make_app, desk, server, tmp_path):
         app.show("admin")
         yield from frames(2)
         assert "not connected" in app.root.current_screen.status_text
-        tap(app.root.current_screen.ids.connect)
+        tap(app.root.current_screen.ids.kiosk_tab)
+        yield from frames(2)
+        tap(app.root.current_screen.panels["kiosk"].ids.connect)
         yield from frames(2)
         screen = app.root.current_screen
         assert app.current == "connect"
