@@ -1,22 +1,27 @@
 """`make demo`: the district server with a demo campus, and the kiosk enrolled to it.
 
 A newcomer checks in on the kiosk window and watches the arrival appear on the
-front-office page. Everything lives under one folder (default .demo/), so deleting it
-starts the demo afresh. Demo passwords are printed: this is not for real data.
+front-office page, and the alert reach Ms. García on the "Alerts received" page
+(district/demo_inbox.py), where her "On my way" link tells the visitor she is coming.
+Everything lives under one folder (default .demo/), so deleting it starts the demo afresh.
+Demo passwords are printed: this is not for real data.
 """
 
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import threading
 import time
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import uvicorn
+from fastapi import FastAPI
 
-from district import service
+from district import demo_inbox, service
 from district.app import ServerSettings, create_app
 from district.roster import parse_upload
 from kiosk.demo import STAFF_CSV
@@ -35,7 +40,7 @@ def local_timezone() -> str:
     return target.split("zoneinfo/", 1)[-1] if "zoneinfo/" in target else "UTC"
 
 
-def seed(sessions, kiosk_dir: Path) -> str | None:  # type: ignore[no-untyped-def]
+def seed(sessions) -> str | None:  # type: ignore[no-untyped-def]
     """Make the demo campus, staff, users and kiosk once; the kiosk's enrollment code, or None if done before."""
     with sessions.begin() as db:
         if db.query(service.Campus).count():
@@ -48,32 +53,84 @@ def seed(sessions, kiosk_dir: Path) -> str | None:  # type: ignore[no-untyped-de
         return service.add_kiosk(db, campus.id, "Front door").code
 
 
-def serve_demo(data_dir: Path, host: str, port: int) -> int:
-    from kiosk.sync import enroll
+class DemoFailed(Exception):
+    """The demo's server could not start; the message says why."""
 
+
+@dataclass
+class DemoServer:
+    """The demo's district server running in a thread, its alert inbox installed, and the kiosk enrolled to it."""
+
+    url: str
+    kiosk_dir: Path
+    app: FastAPI
+    server: uvicorn.Server
+    thread: threading.Thread
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(10)
+        self.app.state.engine.dispose()
+
+
+def start(data_dir: Path, host: str = "127.0.0.1", port: int = 8080) -> DemoServer:
+    """Everything of the demo but the kiosk's window; DemoFailed if its server cannot start."""
+    url = f"http://{host}:{port}"
     data_dir.mkdir(parents=True, exist_ok=True)
     app = create_app(ServerSettings(database_url=f"sqlite:///{data_dir / 'district.sqlite3'}", secure_cookies=False,
-                                    public_url=f"http://{host}:{port}"))
-    kiosk_dir = data_dir / "kiosk"
-    code = seed(app.state.sessions, kiosk_dir)
+                                    public_url=url))  # fmt: skip
+    demo_inbox.install(app, data_dir / "alerts-received.jsonl")
+    code = seed(app.state.sessions)
+    with app.state.sessions.begin() as db:
+        demo_inbox.point_channels_here(db, url)  # every start: the port may differ from the last one's
     server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     while not server.started:
         if not thread.is_alive():
-            print(f"The district server could not start on {host}:{port} (is the port in use?)", file=sys.stderr)
-            return 1
+            raise DemoFailed(f"The district server could not start on {host}:{port} (is the port in use?)")
         time.sleep(0.05)
-    url = f"http://{host}:{port}"
+    kiosk_dir = data_dir / "kiosk"
+    point_kiosk_here(kiosk_dir, url, code)
+    return DemoServer(url, kiosk_dir, app, server, thread)
+
+
+def point_kiosk_here(kiosk_dir: Path, url: str, code: str | None) -> None:
+    """Enroll the demo kiosk the first time; later, follow the server to this start's port."""
+    from kiosk.sync import enroll, load_enrollment, save_enrollment
+
+    path = kiosk_dir / "enrollment.json"
     if code is not None:
-        enroll(url, code, kiosk_dir / "enrollment.json")
-    print(f"District server: {url}/office  (front office: {SECRETARY})  {url}/district  (district IT: {ADMIN})")
-    print(f"Demo password for both: {DEMO_PASSWORD}.  The kiosk opens in its own window; close it to stop.")
+        enroll(url, code, path)
+        return
+    enrollment = load_enrollment(path)
+    if enrollment is not None and enrollment.server_url != url:
+        save_enrollment(path, replace(enrollment, server_url=url))
+
+
+def how_to_use(url: str) -> str:
+    return "\n".join([
+        f"Welcome Kiosk demo: open {url}/office in your browser.",
+        f"  Front office     {url}/office        sign in as {SECRETARY}",
+        f"  District IT      {url}/district      sign in as {ADMIN}",
+        f"  Alerts received  {url}{demo_inbox.PAGE}   what staff's phones and inboxes would get",
+        f"  Password for both: {DEMO_PASSWORD}",
+        "The kiosk opens in its own window; close it to stop.",
+    ])  # fmt: skip
+
+
+def serve_demo(data_dir: Path, host: str, port: int) -> int:
     try:
-        kiosk = subprocess.run([sys.executable, "-m", "kiosk.cli", "demo", "--data-dir", str(kiosk_dir)], check=False)
+        demo = start(data_dir, host, port)
+    except DemoFailed as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    print(how_to_use(demo.url), flush=True)
+    try:
+        kiosk = subprocess.run([sys.executable, "-m", "kiosk.cli", "demo", "--data-dir", str(demo.kiosk_dir)],
+                               check=False)  # fmt: skip
     except KeyboardInterrupt:
         return 0
     finally:
-        server.should_exit = True
-        thread.join(5)
+        demo.stop()
     return kiosk.returncode
