@@ -9,6 +9,7 @@ Demo passwords are printed: this is not for real data.
 
 from __future__ import annotations
 
+import errno
 import os
 import socket
 import subprocess
@@ -53,8 +54,36 @@ def seed(sessions) -> str | None:  # type: ignore[no-untyped-def]
         return service.add_kiosk(db, campus.id, "Front door").code
 
 
-class DemoFailed(Exception):
-    """The demo's server could not start; the message says why."""
+class PortBusy(Exception):
+    """The demo cannot listen where it was asked to; the message says what to type instead."""
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """The demo's listening socket, taken before anything else so that a busy port is one clear line."""
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does: a restart right after a stop
+    try:
+        sock.bind((host, port))
+        sock.listen(128)
+    except OSError as exc:
+        sock.close()
+        reasons = {errno.EADDRINUSE: "is in use (by another program, or a demo already running)",
+                   errno.EACCES: "needs root (ports below 1024)"}  # fmt: skip
+        why = reasons.get(exc.errno or 0, f"cannot be used ({exc.strerror})")
+        raise PortBusy(f"Port {port} on {host} {why}. Choose another: make demo PORT={free_port_near(host, port)}")
+    return sock
+
+
+def free_port_near(host: str, port: int) -> int:
+    """A port to suggest: the next free one after `port`, else any free one."""
+    for candidate in [*range(max(port, 1023) + 1, max(port, 1023) + 50), 0]:
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+            try:
+                probe.bind((host, candidate))
+            except OSError:
+                continue
+            return int(probe.getsockname()[1])
+    return 8081
 
 
 @dataclass
@@ -74,7 +103,8 @@ class DemoServer:
 
 
 def start(data_dir: Path, host: str = "127.0.0.1", port: int = 8080) -> DemoServer:
-    """Everything of the demo but the kiosk's window; DemoFailed if its server cannot start."""
+    """Everything of the demo but the kiosk's window; PortBusy if it cannot listen on host:port."""
+    sock = listen(host, port)
     url = f"http://{host}:{port}"
     data_dir.mkdir(parents=True, exist_ok=True)
     app = create_app(ServerSettings(database_url=f"sqlite:///{data_dir / 'district.sqlite3'}", secure_cookies=False,
@@ -83,12 +113,12 @@ def start(data_dir: Path, host: str = "127.0.0.1", port: int = 8080) -> DemoServ
     code = seed(app.state.sessions)
     with app.state.sessions.begin() as db:
         demo_inbox.point_channels_here(db, url)  # every start: the port may differ from the last one's
-    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     while not server.started:
         if not thread.is_alive():
-            raise DemoFailed(f"The district server could not start on {host}:{port} (is the port in use?)")
+            raise PortBusy(f"The district server could not start on {url} (see the lines above)")
         time.sleep(0.05)
     kiosk_dir = data_dir / "kiosk"
     point_kiosk_here(kiosk_dir, url, code)
@@ -122,7 +152,7 @@ def how_to_use(url: str) -> str:
 def serve_demo(data_dir: Path, host: str, port: int) -> int:
     try:
         demo = start(data_dir, host, port)
-    except DemoFailed as exc:
+    except PortBusy as exc:
         print(exc, file=sys.stderr)
         return 1
     print(how_to_use(demo.url), flush=True)

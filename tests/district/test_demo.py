@@ -1,11 +1,16 @@
 """`make demo` as a newcomer meets it, minus the kiosk's window: the demo's own server (district.demo)
 with its alert inbox, and the real kiosk core enrolled to it. A check-in for Ms. García reaches her on
 the "Alerts received" page and the kiosk says she knows; her "On my way" link reaches the kiosk; a
-demo restarted on another port still alerts; and a district's real server has no inbox at all. Saves a screenshot of the page (SCREENSHOTS_DIR)."""
+demo restarted on another port still alerts; a busy port is one line naming `make demo PORT=…`; and a
+district's real server has no inbox at all. Saves a screenshot of the page (SCREENSHOTS_DIR)."""
 
 from __future__ import annotations
 
+import os
 import re
+import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -146,6 +151,24 @@ def test_the_alerts_received_page_shows_the_message_and_its_link_works(browser: 
     expect(page.locator("#ack-result")).to_contain_text("the visitor has been told you are on the way")
     kiosk_says(Truth("on_the_way", "Ms. García"))
     page.close()
+
+
+def test_a_busy_port_is_one_line_naming_make_demo_port(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run(
+            [sys.executable, "-m", "district.cli", "demo", "--data-dir", str(tmp_path / "demo"), "--port", str(port)],
+            capture_output=True, text=True, timeout=60, check=False, env={**os.environ, "SDL_VIDEODRIVER": "dummy"},
+        )  # fmt: skip
+    assert done.returncode == 1
+    [line] = done.stderr.splitlines()
+    assert line.startswith(f"Port {port} on 127.0.0.1 is in use")
+    assert re.search(r"make demo PORT=\d+$", line)
+    suggested = int(line.rsplit("=", 1)[1])
+    assert suggested != port
+    assert not (tmp_path / "demo").exists(), "nothing made before the port was known to be free"
 
 
 def test_a_districts_server_has_no_inbox_and_no_link_to_it(tmp_path: Path) -> None:
