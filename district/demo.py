@@ -10,7 +10,9 @@ Demo passwords are printed: this is not for real data.
 from __future__ import annotations
 
 import errno
+import logging
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -145,22 +147,41 @@ def how_to_use(url: str) -> str:
         f"  District IT      {url}/district      sign in as {ADMIN}",
         f"  Alerts received  {url}{demo_inbox.PAGE}   what staff's phones and inboxes would get",
         f"  Password for both: {DEMO_PASSWORD}",
-        "The kiosk opens in its own window; close it to stop.",
+        "The kiosk opens in its own window; close it, or press Ctrl+C here, to stop the demo.",
     ])  # fmt: skip
 
 
 def serve_demo(data_dir: Path, host: str, port: int) -> int:
+    logging.getLogger("district.app").addFilter(_no_https_advice)
     try:
         demo = start(data_dir, host, port)
     except PortBusy as exc:
         print(exc, file=sys.stderr)
         return 1
     print(how_to_use(demo.url), flush=True)
+    # Its own process group: Ctrl+C reaches this process only, which then ends the kiosk quietly
+    # (SIGTERM, as systemd does), instead of both printing a KeyboardInterrupt traceback.
+    kiosk = subprocess.Popen([sys.executable, "-m", "kiosk.cli", "demo", "--data-dir", str(demo.kiosk_dir)],
+                             process_group=0)  # fmt: skip
+    for ended in (signal.SIGTERM, signal.SIGHUP):  # a closed terminal, `kill`: take the kiosk's window along
+        signal.signal(ended, _exit)
     try:
-        kiosk = subprocess.run([sys.executable, "-m", "kiosk.cli", "demo", "--data-dir", str(demo.kiosk_dir)],
-                               check=False)  # fmt: skip
+        return kiosk.wait()
     except KeyboardInterrupt:
         return 0
     finally:
+        if kiosk.poll() is None:
+            kiosk.terminate()
+            kiosk.wait(10)
         demo.stop()
-    return kiosk.returncode
+        print(f"\nThe demo has stopped. What it stored stays in {data_dir}/ for the next start "
+              "(delete it to start afresh).")
+
+
+def _exit(_signal: int, _frame: object) -> None:
+    raise SystemExit(0)
+
+
+def _no_https_advice(record: logging.LogRecord) -> bool:
+    """The demo's "on my way" links are http://127.0.0.1 on purpose: that warning is for a district's server."""
+    return not str(record.msg).startswith("alert links use")

@@ -1,13 +1,14 @@
 """`make demo` as a newcomer meets it, minus the kiosk's window: the demo's own server (district.demo)
 with its alert inbox, and the real kiosk core enrolled to it. A check-in for Ms. García reaches her on
 the "Alerts received" page and the kiosk says she knows; her "On my way" link reaches the kiosk; a
-demo restarted on another port still alerts; a busy port is one line naming `make demo PORT=…`; and a
-district's real server has no inbox at all. Saves a screenshot of the page (SCREENSHOTS_DIR)."""
+demo restarted on another port still alerts; a busy port is one line naming `make demo PORT=…`; Ctrl+C
+stops the demo and its kiosk quietly; and a district's real server has no inbox at all. Saves a screenshot of the page (SCREENSHOTS_DIR)."""
 
 from __future__ import annotations
 
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -16,6 +17,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import psutil
 import pytest
 import requests
 from loopback import LoopbackServer, free_port
@@ -189,3 +191,33 @@ def test_a_districts_server_has_no_inbox_and_no_link_to_it(tmp_path: Path) -> No
     finally:
         server.dispose()
 
+
+def test_ctrl_c_stops_the_demo_and_its_kiosk_without_a_traceback(tmp_path: Path) -> None:
+    """What a newcomer does in the terminal `make demo` runs in: Ctrl+C reaches its whole process group."""
+    demo_args = ["-m", "district.cli", "demo", "--data-dir", str(tmp_path / "demo"), "--port", str(free_port())]
+    # As a terminal starts it: Ctrl+C not ignored, whatever this test runner was started with.
+    in_terminal = ("import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); "
+                   "os.execv(sys.executable, sys.argv[1:])")  # fmt: skip
+    demo = subprocess.Popen([sys.executable, "-c", in_terminal, sys.executable, *demo_args], stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, start_new_session=True,
+                            env={**os.environ, "KIVY_HOME": str(tmp_path / "kivy")})  # fmt: skip
+    assert demo.stdout is not None
+    output = []
+    try:
+        for line in demo.stdout:  # until the kiosk's window is up
+            output.append(line)
+            if line.startswith("Staff mode:"):
+                break
+        [kiosk] = psutil.Process(demo.pid).children()
+        time.sleep(1)
+        os.killpg(demo.pid, signal.SIGINT)
+        assert demo.wait(30) == 0
+    finally:
+        if demo.poll() is None:
+            demo.kill()
+    output += demo.stdout.readlines()
+    text = "".join(output)
+    assert "Welcome Kiosk demo: open http://127.0.0.1:" in text
+    assert "Traceback" not in text and "KeyboardInterrupt" not in text, text
+    assert "The demo has stopped." in text
+    assert not kiosk.is_running() or kiosk.status() == psutil.STATUS_ZOMBIE, "the kiosk's window went too"
