@@ -2,7 +2,8 @@
 with its alert inbox, and the real kiosk core enrolled to it. A check-in for Ms. García reaches her on
 the "Alerts received" page and the kiosk says she knows; her "On my way" link reaches the kiosk; a
 demo restarted on another port still alerts; a busy port is one line naming `make demo PORT=…`; Ctrl+C
-stops the demo and its kiosk quietly; and a district's real server has no inbox at all. Saves a screenshot of the page (SCREENSHOTS_DIR)."""
+stops the demo and its kiosk quietly; and a district's real server has no inbox at all. Saves
+screenshots of the pages (SCREENSHOTS_DIR)."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from loopback import LoopbackServer, free_port
 from sqlalchemy import select
 from test_browser import SCREENSHOTS, VIEWPORT, sync_api
 
-from district import demo_inbox
+from district import demo_inbox, service
 from district.demo import ADMIN, DEMO_PASSWORD, SECRETARY, DemoServer, start
 from district.models import Staff
 from kiosk.arrival import ArrivalWatch, Truth
@@ -142,6 +143,7 @@ def test_the_alerts_received_page_shows_the_message_and_its_link_works(browser: 
     page.fill("input[name=password]", DEMO_PASSWORD)
     page.click("button[type=submit].primary")
     expect(page.locator("#live")).to_contain_text("✓ Ms. García")  # not "No one was alerted"
+    page.screenshot(path=str(SCREENSHOTS / "demo-office.png"), full_page=True)
 
     page.click("nav >> text=Alerts received")
     message = page.locator("#inbox li", has_text="To: Ms. García")
@@ -152,6 +154,9 @@ def test_the_alerts_received_page_shows_the_message_and_its_link_works(browser: 
     page.click("#on-my-way")
     expect(page.locator("#ack-result")).to_contain_text("the visitor has been told you are on the way")
     kiosk_says(Truth("on_the_way", "Ms. García"))
+    page.goto(demo.url + "/office")
+    expect(page.locator("#live")).to_contain_text("Ms. García is on the way")
+    page.screenshot(path=str(SCREENSHOTS / "demo-office-on-the-way.png"), full_page=True)
     page.close()
 
 
@@ -177,17 +182,18 @@ def test_a_districts_server_has_no_inbox_and_no_link_to_it(tmp_path: Path) -> No
     server = LoopbackServer(f"sqlite:///{tmp_path / 'district.sqlite3'}").start()
     try:
         alert = {"title": "Ana Pérez is at the front office", "message": "forged"}
-        assert requests.post(server.url + demo_inbox.PREFIX + "/1/staff/t-001", json=alert, timeout=10).status_code == 404
+        posted = requests.post(server.url + demo_inbox.PREFIX + "/1/staff/t-001", json=alert, timeout=10)
+        assert posted.status_code == 404
         assert requests.get(server.url + demo_inbox.PAGE, timeout=10, allow_redirects=False).status_code == 404
         with server.sessions.begin() as db:
-            from district import service
-
             service.add_user(db, ADMIN, "District IT", DEMO_PASSWORD, "district_admin", None)
         session = requests.Session()
         form = session.get(server.url + "/login", timeout=10).text
         csrf = re.search(r'name="csrf" value="([^"]+)"', form).group(1)  # type: ignore[union-attr]
         session.post(server.url + "/login", data={"csrf": csrf, "email": ADMIN, "password": DEMO_PASSWORD}, timeout=10)
-        assert "Alerts received" not in session.get(server.url + "/district", timeout=10).text
+        district_page = session.get(server.url + "/district", timeout=10)
+        assert district_page.url == server.url + "/district" and "District IT" in district_page.text  # signed in
+        assert "Alerts received" not in district_page.text
     finally:
         server.dispose()
 
