@@ -15,9 +15,11 @@ EXTRACT := $(PYBABEL) extract -F babel.cfg -k tr -k N_ -k ngettext:1,2 --no-loca
 
 .PHONY: demo test system-deps venv screenshots bench bench-district bench-alerts i18n i18n-init clean
 
-# The district server with a demo campus on http://127.0.0.1:8080, and the kiosk enrolled to it.
+# The district server with a demo campus on http://127.0.0.1:$(PORT), its alerts shown on its own
+# "Alerts received" page, and the kiosk enrolled to it. Port 8080 taken? make demo PORT=8081
+PORT ?= 8080
 demo: venv
-	$(VENV)/bin/district-server demo --data-dir .demo
+	@$(VENV)/bin/district-server demo --data-dir .demo --port $(PORT)
 
 test: venv
 	SDL_VIDEODRIVER=offscreen $(PY) -m pytest

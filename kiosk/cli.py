@@ -132,20 +132,20 @@ def cmd_enroll(args: argparse.Namespace) -> int:
 
 
 def cmd_check_config(args: argparse.Namespace) -> int:
+    """One verdict: "OK" only when the kiosk can use the file and the staff directory it names."""
     from kiosk.directory import DirectoryError, load_csv
 
     try:
         config = load_config(Path(args.config))
+        directory = load_csv(config.directory_csv) if config.directory_csv else None
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return 1
+    except DirectoryError as exc:  # the config itself is fine: the problem is the file its directory.csv names
+        print(ConfigError(args.config, [f"directory.csv: {exc}"]), file=sys.stderr)
+        return 1
     print(f"{args.config}: OK ({config.campus_name}; languages {', '.join(config.languages)})")
-    if config.directory_csv:
-        try:
-            directory = load_csv(config.directory_csv)
-        except DirectoryError as exc:
-            print(f"staff directory: {exc}", file=sys.stderr)
-            return 1
+    if directory is not None:
         print(f"staff directory: {len(directory)} staff")
         for problem in directory.problems:
             print(f"  {config.directory_csv}: {problem} (skipped)")
