@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
-from kivy.properties import ObjectProperty, StringProperty
+from kivy.properties import NumericProperty, ObjectProperty, StringProperty
+from kivy.uix.behaviors import ButtonBehavior
+from kivy.uix.boxlayout import BoxLayout
 
 from kiosk.store import StoreUnavailable, Visit
 from kiosk.text import short_name
 from screens.base import KioskScreen, load_kv
 from screens.bidi import isolated
 from screens.messages import STORE_PROBLEM
+
+
+class VisitorButton(ButtonBehavior, BoxLayout):
+    """A visitor in the list: the name on its own line, in the font of its own script, and the time
+    below it in the screen's language (one label took one font: a Chinese name made the whole line
+    Chinese, with a wide separator; a long name wrapped the time into a ragged row)."""
+
+    name = StringProperty("")
+    since = StringProperty("")
+    natural_height = NumericProperty(0)  # what its two lines need: the list makes a row that tall
 
 
 class SignOutScreen(KioskScreen):
@@ -20,8 +32,6 @@ class SignOutScreen(KioskScreen):
         self.app.bind(tr=lambda *_a: self.activate() if self.manager and self.manager.current == self.name else None)
 
     def activate(self) -> None:
-        from screens.widgets import KButton
-
         self.chosen = None
         box = self.ids.visitors
         box.clear_widgets()
@@ -33,16 +43,13 @@ class SignOutScreen(KioskScreen):
             return
         self.message = "" if visitors else self.app.tr("Nobody is signed in right now.")
         for visit in visitors:
-            label = self.label(visit)
-            button = KButton(kind="choice", text=label)
+            button = VisitorButton(name=self.short_name(visit), since=self.since(visit))
             button.visit = visit
             button.bind(on_release=lambda b: self.choose(b.visit))
             box.add_widget(button)
 
-    def label(self, visit: Visit) -> str:
-        return self.app.tr("{name} · since {time}").format(
-            name=self.short_name(visit), time=self.app.format_time(visit.checked_in)
-        )
+    def since(self, visit: Visit) -> str:
+        return self.app.tr("since {time}").format(time=self.app.format_time(visit.checked_in))
 
     def short_name(self, visit: Visit) -> str:
         """First name and initial, kept apart from a sentence that runs the other way ("Sign out María L.?")."""

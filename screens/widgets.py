@@ -48,12 +48,9 @@ class FitLabel(Label):
         self.fbind("texture_size", self._fit_trigger)
         for name in ("text", "width", "font_size", "font_name"):
             self.fbind(name, self._refit)
-        self.fbind("height", self._refit_fixed_height)
-
-    def _refit_fixed_height(self, *_args: object) -> None:
-        """A box whose height the layout gives (not its text) fits again when that height changes."""
-        if self.size_hint_y is not None:
-            self._refit()
+        # A box whose height the layout gives is checked again when it gets that height; it does not
+        # start again from full size then (a rule that sizes a button by its text would loop with it).
+        self.fbind("height", self._fit_trigger)
 
     def _trigger_texture_update(self, name=None, source=None, value=None):  # type: ignore[no-untyped-def]
         if name == "font_size" and source:
@@ -152,11 +149,16 @@ class _Even:
     def add_widget(self, widget, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         widget.size_hint_y = 1  # the row's height, not the button's own
         super().add_widget(widget, *args, **kwargs)  # type: ignore[misc]
-        widget.fbind("texture_size", self._even_trigger)
+        widget.fbind(self._size_source(widget), self._even_trigger)
         self._even_trigger()
 
+    @staticmethod
+    def _size_source(widget) -> str:  # type: ignore[no-untyped-def]
+        """A button's text, or what a composite button says it needs (`natural_height`)."""
+        return "natural_height" if hasattr(widget, "natural_height") else "texture_size"
+
     def remove_widget(self, widget, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
-        widget.funbind("texture_size", self._even_trigger)
+        widget.funbind(self._size_source(widget), self._even_trigger)
         super().remove_widget(widget, *args, **kwargs)  # type: ignore[misc]
         self._even_trigger()
 
@@ -168,7 +170,10 @@ class _Even:
 
 
     def natural_height(self) -> float:
-        heights = [child.texture_size[1] + 2 * self.text_padding for child in self.children]
+        for child in self.children:
+            child.size_hint_y = 1  # again here: a child's own kv rule may set it after it was added
+        heights = [child.natural_height if hasattr(child, "natural_height") else child.texture_size[1] + 2 * self.text_padding
+                   for child in self.children]  # fmt: skip
         return max([self.min_height, *heights])
 
     def even(self) -> None:

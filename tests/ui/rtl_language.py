@@ -56,7 +56,7 @@ ARABIC = {
     "Please let the front desk know you are here.": "يُرجى إبلاغ مكتب الاستقبال بوصولك.",
     "Done": "تم",
     "Tap your name to sign out": "اضغط على اسمك لتسجيل الخروج",
-    "{name} · since {time}": "{name} · منذ {time}",
+    "since {time}": "منذ {time}",
     "Sign out {name}?": "تسجيل خروج {name}؟",
     "Yes, sign me out": "نعم، سجّل خروجي",
     "No, go back": "لا، رجوع",

@@ -47,7 +47,7 @@ def test_staff_connect_the_kiosk_with_a_code(make_app, desk, server, tmp_path):
         yield from frames(2)
         assert "not connected" in app.root.current_screen.status_text
         tap(app.root.current_screen.ids.kiosk_tab)
-        yield from frames(2)
+        yield from frames(4)  # the panel is laid out before its button is tapped
         tap(app.root.current_screen.panels["kiosk"].ids.connect)
         yield from frames(2)
         screen = app.root.current_screen

@@ -234,7 +234,7 @@ def test_check_in_and_sign_out_in_a_right_to_left_language(make_app, desk, arabi
         assert app.current == "signout"
         screen = app.root.current_screen
         check_direction(app, rtl=True)
-        first, second = (find(screen, screen.label(v)) for v in desk.on_site())
+        first, second = (next(w for w in screen.ids.visitors.children if w.visit.id == v.id) for v in desk.on_site())
         assert first.y == second.y and right_to_left(first, second)
         yield from shot("signout")
         tap(next(w for w in screen.ids.visitors.children if w.visit.first_name == "محمد"))
