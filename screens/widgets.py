@@ -168,8 +168,7 @@ class _Even:
     def on_text_padding(self, *_args: object) -> None:
         self._even_trigger()
 
-
-    def natural_height(self) -> float:
+    def row_height(self) -> float:
         for child in self.children:
             child.size_hint_y = 1  # again here: a child's own kv rule may set it after it was added
         heights = [child.natural_height if hasattr(child, "natural_height") else child.texture_size[1] + 2 * self.text_padding
@@ -184,7 +183,7 @@ class EvenRow(_Even, MirrorBox):
     """A row of buttons of one height (its children fill it)."""
 
     def even(self) -> None:
-        self.height = self.natural_height() + self.padding[1] + self.padding[3]
+        self.height = self.row_height() + self.padding[1] + self.padding[3]
 
 
 class EvenGrid(_Even, GridLayout):
@@ -192,7 +191,7 @@ class EvenGrid(_Even, GridLayout):
 
     def even(self) -> None:
         self.row_force_default = True
-        self.row_default_height = self.natural_height()
+        self.row_default_height = self.row_height()
 
 
 class Overlay(FloatLayout):
