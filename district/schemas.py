@@ -100,7 +100,7 @@ class PushBody(Strict):
 class EnrollBody(Strict):
     code: Annotated[str, StringConstraints(min_length=1, max_length=40)]
     hostname: Text = ""
-    version: Annotated[str, StringConstraints(max_length=40)] = ""
+    version: Annotated[str, StringConstraints(max_length=40), AfterValidator(_plain)] = ""  # as on heartbeat
 
 
 class Heartbeat(Strict):
