@@ -112,16 +112,23 @@ def cmd_add_user(args: argparse.Namespace) -> int:
 def cmd_add_kiosk(args: argparse.Namespace) -> int:
     with _sessions(args).begin() as db:
         new = service.add_kiosk(db, args.campus, args.name)
-        print(f"kiosk {new.kiosk.id} ({args.name}); one-time enrollment code, valid "
+        print(f"kiosk {new.kiosk.id} ({new.kiosk.name}); one-time enrollment code, valid "
               f"{service.ENROLLMENT_HOURS} h: {new.code}")  # fmt: skip
     return 0
 
 
 def cmd_import_staff(args: argparse.Namespace) -> int:
-    from district.roster import parse_upload
+    from district.roster import MAX_UPLOAD_BYTES, parse_upload
     from kiosk.directory import DirectoryError
+    from kiosk.files import FileRefused, read_regular
 
-    files = {Path(p).name: Path(p).read_bytes() for p in args.files}
+    files: dict[str, bytes] = {}
+    for name in args.files:  # a FIFO or /dev/zero named by mistake must not hang or fill the memory
+        try:
+            files[Path(name).name] = read_regular(Path(name), MAX_UPLOAD_BYTES)
+        except FileRefused as exc:
+            print(f"Nothing imported: {name} {exc}", file=sys.stderr)
+            return 2
     try:
         roster = parse_upload(files, args.org)
     except DirectoryError as exc:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from kiosk.directory import MAX_HOST_NAME
 from kiosk.text import MAX_FIELD_LENGTH
 
 ROLES = ("secretary", "district_admin")
@@ -116,7 +117,7 @@ class Visit(Base):
     last_name: Mapped[str] = mapped_column(String(MAX_FIELD_LENGTH))
     reason: Mapped[str] = mapped_column(String(20))
     host_id: Mapped[str | None] = mapped_column(String(MAX_FIELD_LENGTH))
-    host_name: Mapped[str | None] = mapped_column(String(2 * MAX_FIELD_LENGTH))
+    host_name: Mapped[str | None] = mapped_column(String(MAX_HOST_NAME))
     language: Mapped[str] = mapped_column(String(35))
     interpreter: Mapped[bool] = mapped_column(Boolean, default=False)
     checked_in_ms: Mapped[int] = mapped_column(BigInteger)
@@ -147,7 +148,7 @@ class Alert(Base):
     kind: Mapped[str] = mapped_column(String(12))  # "arrival" or "escalation"
     recipient_kind: Mapped[str] = mapped_column(String(8))  # "staff" or "office"
     recipient_key: Mapped[str] = mapped_column(String(MAX_FIELD_LENGTH))  # staff external_id or office key
-    recipient_name: Mapped[str] = mapped_column(String(2 * MAX_FIELD_LENGTH))
+    recipient_name: Mapped[str] = mapped_column(String(MAX_HOST_NAME))
     why: Mapped[str] = mapped_column(String(12))  # host, role, interpreter, fallback, escalation
     language: Mapped[str] = mapped_column(String(35))
     status: Mapped[str] = mapped_column(String(10), default="pending")  # pending, sending, delivered, failed

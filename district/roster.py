@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from kiosk.directory import MAX_ROWS, Directory, DirectoryError, RowProblem, StaffMember, parse_csv
-from kiosk.text import MAX_FIELD_LENGTH, MAX_NAME_LENGTH, NameProblem, clean_name, strip_invisible
+from kiosk.text import MAX_FIELD_LENGTH, MAX_NAME_LENGTH, NameProblem, clean_label, clean_name, strip_invisible
 
 USERS_REQUIRED = ("sourcedId", "role", "givenName", "familyName", "orgSourcedIds")
 USERS_OPTIONAL = ("status", "enabledUser")
@@ -118,9 +118,22 @@ def list_orgs(orgs_csv: str) -> list[Org]:
     for _line, values in _table(orgs_csv, "orgs.csv", ORGS_REQUIRED, ORGS_OPTIONAL):
         if isinstance(values, str) or not values["sourcedId"] or values.get("status", "").lower() == "tobedeleted":
             continue
-        org = Org(values["sourcedId"], values["name"], values.get("type", ""), values.get("identifier", ""))
-        orgs.setdefault(org.sourced_id, org)
+        name = _org_name(values["name"], values["sourcedId"])
+        if name is not None:
+            org = Org(values["sourcedId"], name, values.get("type", ""), values.get("identifier", ""))
+            orgs.setdefault(org.sourced_id, org)
     return list(orgs.values())
+
+
+def _org_name(name: str, sourced_id: str) -> str | None:
+    """What the admin reads when choosing a school: its name by the one rule for names people read,
+    else its sourcedId (a blank or absurd name), else None: a school nobody could recognise."""
+    for text in (name, sourced_id):
+        try:
+            return clean_label(text, MAX_FIELD_LENGTH)
+        except NameProblem:
+            continue
+    return None
 
 
 def parse_oneroster(users_csv: str, orgs_csv: str | None, org_id: str) -> Roster:

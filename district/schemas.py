@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError
 
 from kiosk import wire
+from kiosk.directory import MAX_HOST_NAME
 from kiosk.reasons import BY_CODE
 from kiosk.text import MAX_FIELD_LENGTH, NameProblem, clean_name, strip_invisible
 
@@ -70,7 +71,7 @@ class VisitEvent(Strict):
     last_name: Name
     reason: Annotated[str, AfterValidator(lambda r: r if r in BY_CODE else _unknown("reason", r))]
     host_id: Text | None
-    host_name: Annotated[str, StringConstraints(max_length=2 * MAX_FIELD_LENGTH), AfterValidator(_plain)] | None
+    host_name: Annotated[str, StringConstraints(max_length=MAX_HOST_NAME), AfterValidator(_plain)] | None
     language: Language
     interpreter: bool
     checked_in_ms: Moment
@@ -99,7 +100,7 @@ class PushBody(Strict):
 class EnrollBody(Strict):
     code: Annotated[str, StringConstraints(min_length=1, max_length=40)]
     hostname: Text = ""
-    version: Annotated[str, StringConstraints(max_length=40)] = ""
+    version: Annotated[str, StringConstraints(max_length=40), AfterValidator(_plain)] = ""  # as on heartbeat
 
 
 class Heartbeat(Strict):

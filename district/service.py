@@ -27,6 +27,7 @@ from kiosk import wire
 from kiosk.directory import StaffMember
 from kiosk.language import languages as installed_languages
 from kiosk.pin import hash_secret
+from kiosk.text import NameProblem, clean_label
 
 ENROLLMENT_HOURS = 24
 
@@ -54,7 +55,9 @@ def take_revisions(db: Session, campus_id: int, count: int = 1) -> int:
 
 
 # -- campuses and kiosks ------------------------------------------------------------------
-MAX_CAMPUS_NAME = 200  # the column's length
+MAX_CAMPUS_NAME = 200  # the columns' lengths
+MAX_KIOSK_NAME = 100
+MAX_USER_NAME = 200
 MIN_PASSWORD = 10
 MAX_PASSWORD = 1000  # scrypt hashes any length; this only bounds the work a request can ask for
 
@@ -64,13 +67,23 @@ def zone_names() -> frozenset[str]:
     return frozenset(available_timezones())
 
 
+def label(raw: str, limit: int, empty: str) -> str:
+    """A name people read (a campus's on every kiosk's welcome screen and in alerts, a kiosk's, a
+    user's), by the kiosk's one rule for such names: invisible and control characters removed.
+    Refused with `empty`, or saying the limit, when nothing visible is left or too much is."""
+    try:
+        return clean_label(raw, limit)
+    except NameProblem as problem:
+        if problem.code == NameProblem.EMPTY:
+            raise Refused(empty) from None
+        raise Refused(f"The name is too long: at most {limit} characters.") from None
+
+
 def check_campus(db: Session, name: str, timezone: str, languages: Sequence[str], default_language: str,
-                 campus_id: int | None = None) -> None:  # fmt: skip
-    """Refused, saying what to correct, unless these settings can be a campus's (the pages and the command)."""
-    if not name:
-        raise Refused("Give the campus a name.")
-    if len(name) > MAX_CAMPUS_NAME:
-        raise Refused(f"The name is too long: at most {MAX_CAMPUS_NAME} characters.")
+                 campus_id: int | None = None) -> str:  # fmt: skip
+    """The campus's name as it is stored; Refused, saying what to correct, unless these settings can be a
+    campus's (the pages and the command)."""
+    name = label(name, MAX_CAMPUS_NAME, "Give the campus a name.")
     same_name = db.scalars(select(Campus).where(func.lower(Campus.name) == name.lower())).first()
     if same_name is not None and same_name.id != campus_id:
         raise Refused(f"There is already a campus named “{name}”.")
@@ -84,6 +97,7 @@ def check_campus(db: Session, name: str, timezone: str, languages: Sequence[str]
         raise Refused(f"The kiosk does not offer {', '.join(unknown)}; it offers {offered}.")
     if default_language not in languages:
         raise Refused(f"The default language must be one of those offered: {', '.join(languages)}.")
+    return name
 
 
 def check_password(password: str) -> None:
@@ -93,7 +107,7 @@ def check_password(password: str) -> None:
 
 def add_campus(db: Session, name: str, timezone: str, languages: Sequence[str] = ("en", "es"),
                default_language: str = "en", oneroster_org: str | None = None) -> Campus:  # fmt: skip
-    check_campus(db, name, timezone, languages, default_language)
+    name = check_campus(db, name, timezone, languages, default_language)
     campus = Campus(
         name=name, timezone=timezone, languages=" ".join(languages), default_language=default_language,
         oneroster_org=oneroster_org, revision=1, settings_revision=1, created_ms=now_ms(),
@@ -111,7 +125,12 @@ class NewKiosk:
     code: str  # shown once, never stored
 
 
+def kiosk_name(raw: str) -> str:
+    return label(raw, MAX_KIOSK_NAME, "Give the kiosk a name, like “Front door”.")
+
+
 def add_kiosk(db: Session, campus_id: int, name: str) -> NewKiosk:
+    name = kiosk_name(name)
     if db.get(Campus, campus_id) is None:
         raise NotFound(f"no campus {campus_id}")
     kiosk = Kiosk(id=str(uuid.uuid4()), campus_id=campus_id, name=name, created_ms=now_ms())
@@ -367,6 +386,17 @@ def replace_staff(db: Session, campus_id: int, members: Sequence[StaffMember]) -
 
 
 # -- users --------------------------------------------------------------------------------
+def user_name(raw: str, email: str) -> str:
+    """A user's name as stored (by the rule of service.label), or their email address when no name,
+    or nothing visible, is given."""
+    try:
+        return clean_label(raw, MAX_USER_NAME)
+    except NameProblem as problem:
+        if problem.code == NameProblem.TOO_LONG:
+            raise Refused(f"The name is too long: at most {MAX_USER_NAME} characters.") from None
+        return email.strip().lower()
+
+
 def add_user(db: Session, email: str, name: str, password: str, role: str, campus_id: int | None) -> User:
     if role == "secretary" and campus_id is None:
         raise Refused("a secretary belongs to a campus")
@@ -375,6 +405,7 @@ def add_user(db: Session, email: str, name: str, password: str, role: str, campu
     check_password(password)
     if db.scalar(select(User.id).where(User.email == email.strip().lower())) is not None:
         raise Refused(f"there is already a user {email.strip().lower()}")
+    name = user_name(name, email)
     user = User(
         email=email.strip().lower(), name=name, password_hash=hash_secret(password), role=role,
         campus_id=campus_id if role == "secretary" else None, active=True, created_ms=now_ms(),

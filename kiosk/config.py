@@ -17,12 +17,15 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from kiosk.files import FileRefused, check_regular, read_regular, why_unusable
 from kiosk.language import languages
 from kiosk.pin import parse_pin_hash
+from kiosk.text import NameProblem, clean_label
 
 DEFAULT_CONFIG_PATH = Path("/etc/welcome-kiosk/kiosk.toml")
 DEFAULT_DATA_DIR = Path("/var/lib/welcome-kiosk")
 ORIENTATIONS = {"landscape": 0, "portrait": 90, "landscape-flipped": 180, "portrait-flipped": 270}
+MAX_CONFIG_BYTES = 1_000_000  # a config file is a few hundred bytes; /dev/zero must not be read for ever
 
 
 class ConfigError(Exception):
@@ -80,10 +83,23 @@ class Config:
 Checker = Callable[[Any, Path], Any]  # returns the value to store or raises ValueError(reason)
 
 
+def _shown(value: Any) -> str:
+    """A value as a problem quotes it: short, and never failing (a list nested 900 deep has no repr)."""
+    try:
+        text = repr(value)
+    except RecursionError:
+        return "a value nested too deeply"
+    return _cut(text, 60)
+
+
+def _cut(text: str, limit: int = 100) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def _text(max_len: int) -> Checker:
     def check(value: Any, _base: Path) -> str:
         if not isinstance(value, str):
-            raise ValueError(f"must be text in quotes, not {value!r}")
+            raise ValueError(f"must be text in quotes, not {_shown(value)}")
         value = value.strip()
         if not value:
             raise ValueError("must not be empty")
@@ -96,10 +112,26 @@ def _text(max_len: int) -> Checker:
     return check
 
 
+def _label(max_len: int) -> Checker:
+    """A name people read on the screen: cleaned as the server cleans the names it sends (kiosk.text)."""
+
+    def check(value: Any, _base: Path) -> str:
+        if not isinstance(value, str):
+            raise ValueError(f"must be text in quotes, not {_shown(value)}")
+        try:
+            return clean_label(value, max_len)
+        except NameProblem as problem:
+            if problem.code == NameProblem.EMPTY:
+                raise ValueError("must not be empty (nothing in it is visible)") from None
+            raise ValueError(f"must be at most {max_len} characters") from None
+
+    return check
+
+
 def _whole(lo: int, hi: int) -> Checker:
     def check(value: Any, _base: Path) -> int:
         if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
-            raise ValueError(f"must be a whole number from {lo} to {hi}, not {value!r}")
+            raise ValueError(f"must be a whole number from {lo} to {hi}, not {_shown(value)}")
         return value
 
     return check
@@ -107,17 +139,32 @@ def _whole(lo: int, hi: int) -> Checker:
 
 def _bool(value: Any, _base: Path) -> bool:
     if not isinstance(value, bool):
-        raise ValueError(f"must be true or false, not {value!r}")
+        raise ValueError(f"must be true or false, not {_shown(value)}")
     return value
 
 
-def _path(must_exist: bool) -> Checker:
+def _path(must_exist: bool, folder: bool = False) -> Checker:
+    """A file's path (a folder's with `folder`), relative to the config's folder; if it exists it
+    must be a regular file (a folder), since a device or a FIFO would be read for ever."""
+
     def check(value: Any, base: Path) -> Path:
         text = _text(4096)(value, base)
-        path = Path(text).expanduser()
+        try:
+            path = Path(text).expanduser()
+        except RuntimeError:  # "~someone" with no such user
+            raise ValueError(f"names a home folder that does not exist: {_shown(text)}") from None
         path = path if path.is_absolute() else base / path
-        if must_exist and not path.is_file():
-            raise ValueError(f"no such file: {path}")
+        try:
+            if folder:
+                if not path.is_dir() and path.exists():
+                    raise ValueError(f"is not a folder: {_cut(str(path))}")
+            else:
+                check_regular(path)
+        except (FileNotFoundError, NotADirectoryError):
+            if must_exist:
+                raise ValueError(f"no such file: {_cut(str(path))}") from None
+        except (OSError, FileRefused) as exc:
+            raise ValueError(f"{_cut(str(path))} {why_unusable(exc)}") from None
         return path
 
     return check
@@ -135,7 +182,7 @@ def _timezone(value: Any, base: Path) -> str:
 def _language_list(value: Any, _base: Path) -> tuple[str, ...]:
     known = languages()
     if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
-        raise ValueError(f"must be a list of language codes like [\"en\", \"es\"], not {value!r}")
+        raise ValueError(f"must be a list of language codes like [\"en\", \"es\"], not {_shown(value)}")
     unknown = [v for v in value if v not in known]
     if unknown:
         raise ValueError(f"unknown language code(s) {', '.join(map(repr, unknown))}; known: {', '.join(known)}")
@@ -146,13 +193,13 @@ def _language_list(value: Any, _base: Path) -> tuple[str, ...]:
 
 def _language(value: Any, _base: Path) -> str:
     if not isinstance(value, str) or value not in languages():
-        raise ValueError(f"must be one of {', '.join(languages())}, not {value!r}")
+        raise ValueError(f"must be one of {', '.join(languages())}, not {_shown(value)}")
     return value
 
 
 def _orientation(value: Any, _base: Path) -> str:
-    if value not in ORIENTATIONS:
-        raise ValueError(f"must be one of {', '.join(ORIENTATIONS)}, not {value!r}")
+    if not isinstance(value, str) or value not in ORIENTATIONS:
+        raise ValueError(f"must be one of {', '.join(ORIENTATIONS)}, not {_shown(value)}")
     return value
 
 
@@ -162,7 +209,7 @@ def _window_size(value: Any, _base: Path) -> tuple[int, int]:
         or len(value) != 2
         or not all(isinstance(v, int) and not isinstance(v, bool) and 320 <= v <= 7680 for v in value)
     ):
-        raise ValueError(f"must be [width, height] in pixels, each from 320 to 7680, not {value!r}")
+        raise ValueError(f"must be [width, height] in pixels, each from 320 to 7680, not {_shown(value)}")
     return (value[0], value[1])
 
 
@@ -174,7 +221,7 @@ def _pin_hash(value: Any, base: Path) -> str:
 
 SCHEMA: dict[str, dict[str, tuple[str, Checker]]] = {
     "campus": {
-        "name": ("campus_name", _text(100)),
+        "name": ("campus_name", _label(100)),
         "logo": ("campus_logo", _path(must_exist=True)),
         "timezone": ("timezone", _timezone),
     },
@@ -191,7 +238,7 @@ SCHEMA: dict[str, dict[str, tuple[str, Checker]]] = {
     },
     "staff": {"pin_hash": ("pin_hash", _pin_hash)},
     "directory": {"csv": ("directory_csv", _path(must_exist=False))},
-    "storage": {"data_dir": ("data_dir", _path(must_exist=False))},
+    "storage": {"data_dir": ("data_dir", _path(must_exist=False, folder=True))},
     "server": {"ca_bundle": ("ca_bundle", _path(must_exist=True))},
 }
 REQUIRED = {("campus", "name")}
@@ -240,15 +287,19 @@ def parse_config(table: dict[str, Any], source: str = "(built-in)", base: Path |
 def load_config(path: Path) -> Config:
     """The validated config in `path`, or ConfigError with every problem found."""
     try:
-        raw = path.read_bytes()
+        raw = read_regular(path, MAX_CONFIG_BYTES)
     except FileNotFoundError:
         raise ConfigError(str(path), ["the file does not exist (see kiosk.example.toml)"]) from None
+    except FileRefused as exc:
+        raise ConfigError(str(path), [f"the file {exc}"]) from None
     except OSError as exc:
-        raise ConfigError(str(path), [f"cannot be read: {exc.strerror}"]) from None
+        raise ConfigError(str(path), [f"cannot be read: {exc.strerror or exc}"]) from None
     try:
         table = tomllib.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError:
         raise ConfigError(str(path), ["is not UTF-8 text"]) from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(str(path), [f"is not valid TOML: {exc}"]) from None
+    except RecursionError:  # tomllib recurses once per level of [[[...]]] or {a = {b = ...}}
+        raise ConfigError(str(path), ["is not usable TOML: its values are nested too deeply"]) from None
     return parse_config(table, source=str(path), base=path.resolve().parent)

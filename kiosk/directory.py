@@ -16,12 +16,15 @@ from bisect import bisect_left
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kiosk.files import FileRefused, read_regular, why_unusable
 from kiosk.text import MAX_FIELD_LENGTH, fold, strip_invisible
 
 REQUIRED_COLUMNS = ("id", "first_name", "last_name")
 OPTIONAL_COLUMNS = ("display_name", "role", "room", "languages")
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 50_000
+# A visit's host name, as the server stores it (district/models.py); host_name() builds it.
+MAX_HOST_NAME = 2 * MAX_FIELD_LENGTH
 _WORD = re.compile(r"\w+")
 _APOSTROPHES = re.compile("['’‘]")
 
@@ -42,7 +45,13 @@ class StaffMember:
 
     @property
     def name(self) -> str:
-        return self.display_name or f"{self.first_name} {self.last_name}"
+        return host_name(self.first_name, self.last_name, self.display_name)
+
+
+def host_name(first_name: str, last_name: str, display_name: str = "") -> str:
+    """How visitors, the office and alerts name a staff member: the one place this is built, so
+    the kiosk's visits and the server's alerts agree (and stay within MAX_HOST_NAME)."""
+    return display_name or f"{first_name} {last_name}"
 
 
 @dataclass(frozen=True)
@@ -181,6 +190,9 @@ def parse_csv(text: str) -> Directory:
             problems.append(RowProblem(line, f"empty {', '.join(empty)}"))
         elif too_long:
             problems.append(RowProblem(line, f"{', '.join(too_long)} longer than {MAX_FIELD_LENGTH} characters"))
+        elif len(host_name(values["first_name"], values["last_name"], values.get("display_name", ""))) > MAX_HOST_NAME:
+            problems.append(RowProblem(line, f"first_name and last_name together are longer than {MAX_HOST_NAME} "
+                                             "characters: give a shorter display_name"))  # fmt: skip
         elif values["id"] in seen:
             problems.append(RowProblem(line, f"id {values['id']!r} is used on an earlier line"))
         else:
@@ -199,16 +211,9 @@ def parse_csv(text: str) -> Directory:
 def load_csv(path: Path) -> Directory:
     """The directory in a CSV file (UTF-8, with or without the BOM spreadsheets write)."""
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise DirectoryError(f"{path} is {size // 1_000_000} MB; the limit is {MAX_FILE_BYTES // 1_000_000} MB")
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise DirectoryError(f"{path} does not exist") from None
-    except IsADirectoryError:
-        raise DirectoryError(f"{path} is a folder, not a CSV file") from None
-    except OSError as exc:
-        raise DirectoryError(f"{path} cannot be read: {exc.strerror}") from None
+        data = read_regular(path, MAX_FILE_BYTES)
+    except (OSError, FileRefused) as exc:
+        raise DirectoryError(f"{path} {why_unusable(exc)}") from None
     body = data.removeprefix(codecs.BOM_UTF8)  # spreadsheets write one; it is not part of the header
     try:
         text = body.decode("utf-8")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
 from pathlib import Path
 
@@ -262,3 +264,66 @@ def test_invalid_toml_is_a_config_error_naming_the_line(tmp_path: Path, text: st
     assert "not valid TOML" in message
     assert "line" in message
     assert str(path) in message
+
+
+# --- what once crashed or hung the loader: each is a listed problem naming its key ----------
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "words"),
+    [
+        (CAMPUS + "[screen]\norientation = []\n", "screen.orientation:", "landscape"),
+        (CAMPUS + "[screen]\norientation = {}\n", "screen.orientation:", "landscape"),
+        (CAMPUS + "[screen]\norientation = [[1]]\n", "screen.orientation:", "landscape"),
+        (CAMPUS + f'logo = "{"x" * 300}.png"\n', "campus.logo:", "too long"),
+        (CAMPUS + f'[server]\nca_bundle = "/tmp/{"x" * 300}/ca.pem"\n', "server.ca_bundle:", "too long"),
+        (CAMPUS + f'[directory]\ncsv = "{"é/" * 1500}s.csv"\n', "directory.csv:", "too long"),  # 4,500 bytes: over PATH_MAX
+        (CAMPUS + f'[storage]\ndata_dir = "{"y" * 256}"\n', "storage.data_dir:", "too long"),
+        (CAMPUS + '[directory]\ncsv = "/dev/zero"\n', "directory.csv:", "not a regular file"),
+        (CAMPUS + '[server]\nca_bundle = "/dev/zero"\n', "server.ca_bundle:", "not a regular file"),
+        (CAMPUS + 'logo = "~no-such-user-here/logo.png"\n', "campus.logo:", "home folder"),
+    ],
+)
+def test_values_that_crashed_the_loader_are_problems_naming_their_key(
+    tmp_path: Path, text: str, key: str, words: str
+) -> None:
+    problems = problems_of(tmp_path, text)
+    assert len(problems) == 1 and problems[0].startswith(key) and words in problems[0], problems
+    assert len(problems[0]) < 300  # a 4,000-character path is not echoed whole
+
+
+def test_a_fifo_as_the_staff_csv_is_a_problem_not_a_hang(tmp_path: Path) -> None:
+    fifo = tmp_path / "staff.csv"
+    os.mkfifo(fifo)  # nothing ever writes to it: reading it would wait for ever
+    problems = problems_of(tmp_path, CAMPUS + f'[directory]\ncsv = "{fifo}"\n')
+    assert problems == [f"directory.csv: {fifo} is not a regular file (a device or a pipe cannot be read as one)"]
+
+
+def test_a_fifo_or_a_device_as_the_config_file_itself_is_refused(tmp_path: Path) -> None:
+    fifo = tmp_path / "kiosk.toml"
+    os.mkfifo(fifo)
+    for path in (fifo, Path("/dev/zero")):
+        with pytest.raises(ConfigError) as caught:
+            load_config(path)
+        assert "not a regular file" in str(caught.value)
+
+
+@pytest.mark.parametrize("depth", [400, 2000])
+def test_toml_nested_thousands_deep_is_a_config_error(tmp_path: Path, depth: int) -> None:
+    for value in ("[" * depth + "]" * depth, "{a = " * depth + "1" + "}" * depth):
+        problems = problems_of(tmp_path, CAMPUS + f"[screen]\norientation = {value}\n")
+        assert len(problems) == 1 and ("screen.orientation:" in problems[0] or "nested too deeply" in problems[0])
+
+
+@pytest.mark.parametrize(
+    "name", ["Lincoln\u202e Elementary", "Lincoln\u200b Elementary", "Lincoln\x85Elementary", "Lincoln\x7f Elementary"]
+)
+def test_invisible_and_control_characters_never_reach_the_welcome_screen(tmp_path: Path, name: str) -> None:
+    config = load_config(write(tmp_path, f"[campus]\nname = {json.dumps(name)}\n"))  # JSON escapes are TOML's
+    assert config.campus_name == "Lincoln Elementary"
+
+
+@pytest.mark.parametrize("name", ["\u200b", "\u200b\u202e\u3164", "\x7f"])
+def test_a_campus_name_with_nothing_visible_is_empty(tmp_path: Path, name: str) -> None:
+    problems = problems_of(tmp_path, f"[campus]\nname = {json.dumps(name)}\n")
+    assert len(problems) == 1 and problems[0].startswith("campus.name:") and "empty" in problems[0]

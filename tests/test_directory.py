@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import random
 import re
 from pathlib import Path
 
 import pytest
 
-from kiosk.directory import Directory, DirectoryError, StaffMember, load_csv, parse_csv
+from kiosk.directory import MAX_HOST_NAME, Directory, DirectoryError, StaffMember, load_csv, parse_csv
 from kiosk.text import MAX_FIELD_LENGTH, fold
 
 GOOD = (
@@ -460,3 +461,36 @@ def test_a_directory_read_from_csv_searches_like_a_scan(big: tuple[Directory, Sc
     plain = Scan(directory.members)
     for query in HOSTILE_QUERIES[:30] + random_queries(members, 100, seed=8):
         assert ids(directory.search(query)) == ids(plain.search(query)), query[:40]
+
+
+# --- what the server will accept back: names and ids cleaned once for good ---------------------
+
+
+def test_a_name_or_id_split_by_an_invisible_is_stored_as_cleaning_it_again_would() -> None:
+    # "Jose" ZWSP + combining acute: once cleaned to "José", not to "Jose" + U+0301, which the
+    # server would clean again, find different, and refuse every visit to this person for.
+    directory = parse_csv("id,first_name,last_name\nT\u200b\u0301-1,Jose\u200b\u0301,Nun\u2060\u0303ez\n")
+    [member] = directory.members
+    assert (member.id, member.first_name, member.last_name) == ("T\u0301-1", "José", "Nuñez")
+    assert member.name == "José Nuñez"
+
+
+def test_two_names_too_long_together_for_a_host_name_are_a_row_problem() -> None:
+    longest = "A" * MAX_FIELD_LENGTH
+    text = f"id,first_name,last_name,display_name\nT-1,{longest},{longest},\nT-2,{longest},{longest},Ms. A\n"
+    directory = parse_csv(text)
+    assert [str(p) for p in directory.problems] == [
+        f"line 2: first_name and last_name together are longer than {MAX_HOST_NAME} characters: "
+        "give a shorter display_name"
+    ]
+    assert [m.name for m in directory.members] == ["Ms. A"]
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device"])
+def test_a_fifo_or_a_device_is_refused_at_once(tmp_path: Path, kind: str) -> None:
+    path = tmp_path / "staff.csv" if kind == "fifo" else Path("/dev/zero")
+    if kind == "fifo":
+        os.mkfifo(path)  # nothing writes to it: reading would wait for ever
+    with pytest.raises(DirectoryError) as caught:
+        load_csv(path)
+    assert str(caught.value) == f"{path} is not a regular file (a device or a pipe cannot be read as one)"

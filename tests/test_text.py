@@ -6,7 +6,7 @@ import unicodedata
 
 import pytest
 
-from kiosk.text import MAX_NAME_LENGTH, NameProblem, clean_name, fold, short_name, strip_invisible
+from kiosk.text import MAX_NAME_LENGTH, NameProblem, clean_label, clean_name, fold, short_name, strip_invisible
 
 # --- real names are accepted and stored exactly as typed ------------------------------------
 
@@ -198,3 +198,47 @@ def test_fold_keeps_different_names_different(a: str, b: str) -> None:
 )
 def test_short_name_shows_first_name_and_last_initial(first: str, last: str, shown: str) -> None:
     assert short_name(first, last) == shown
+
+
+# --- cleaning is idempotent: the server, cleaning again, gets what the kiosk stored ----------
+
+# Every trigger the fuzzing found: an invisible, control, soft-hyphen, variation-selector
+# or bidi character between a letter and a combining mark, and Hangul jamo split by a ZWSP.
+SPLIT_BY_INVISIBLE = [
+    ("Jose\u200b\u0301", "Jos\u00e9"),
+    ("e\u200b\u0301", "\u00e9"),
+    ("Jose\u2060\u0301", "Jos\u00e9"),
+    ("Jose\u00ad\u0301", "Jos\u00e9"),
+    ("Jose\x7f\u0301", "Jos\u00e9"),
+    ("Jose\ufe0f\u0301", "Jos\u00e9"),
+    ("Jose\u202e\u0301", "Jos\u00e9"),
+    ("\u1100\u200b\u1161", "\uac00"),  # ᄀ ZWSP ᅡ: the syllable 가
+]
+
+
+@pytest.mark.parametrize(("typed", "stored"), SPLIT_BY_INVISIBLE)
+def test_an_invisible_between_a_letter_and_its_mark_is_removed_before_composing(typed: str, stored: str) -> None:
+    assert clean_name(typed) == stored
+    assert clean_name(clean_name(typed)) == stored
+
+
+@pytest.mark.parametrize("filler", ["\u3164", "\u115f", "\u1160", "\uffa0"])
+def test_hangul_fillers_are_invisible_not_letters(filler: str) -> None:
+    assert clean_name(f"Maria{filler}") == "Maria"
+    with pytest.raises(NameProblem) as caught:
+        clean_name(filler * 3)
+    assert caught.value.code == NameProblem.EMPTY
+
+
+def test_a_joiner_after_an_indic_virama_is_kept() -> None:
+    # Devanagari: KA, VIRAMA, ZWJ, SSA keeps the half form of KA; the joiner is part of the spelling.
+    name = "\u0915\u094d\u200d\u0937"
+    assert clean_name(name) == name
+
+
+def test_clean_label_is_for_names_that_are_not_a_persons() -> None:
+    assert clean_label("  P.S. 123\u200b  Annex ", 100) == "P.S. 123 Annex"
+    for raw, code in (("\u200b\u3164", NameProblem.EMPTY), ("x" * 101, NameProblem.TOO_LONG)):
+        with pytest.raises(NameProblem) as caught:
+            clean_label(raw, 100, "campus")
+        assert (caught.value.code, caught.value.field) == (code, "campus")

@@ -33,6 +33,7 @@ from district.alerts.channels import split_urls
 from district.alerts.messages import AboutVisit
 from district.models import Alert, Campus, Office, Staff, Visit
 from district.queries import zone_of
+from kiosk.directory import host_name
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +53,7 @@ OFFICE_NAMES = {
 
 # -- who can be reached -------------------------------------------------------------------
 def staff_name(s: Staff) -> str:
-    return s.display_name or f"{s.first_name} {s.last_name}"
+    return host_name(s.first_name, s.last_name, s.display_name)
 
 
 def staff_contacts(db: Session, campus: Campus) -> dict[str, routing.Contact]:

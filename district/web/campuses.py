@@ -19,6 +19,7 @@ from district.web.formatting import language_names
 from district.web.forms import by_id_or_404, field
 from district.web.pages import PageError, notice_text, read, redirect, render
 from kiosk.language import languages
+from kiosk.text import strip_invisible
 
 COMMON_ZONES = (
     "America/New_York", "America/Chicago", "America/Denver", "America/Phoenix", "America/Los_Angeles",
@@ -31,15 +32,15 @@ router = APIRouter(include_in_schema=False)
 def campus_values(db: Session, form: FormData, title: str, campus_id: int | None = None) -> dict[str, Any]:
     """A campus's settings from the add or the settings form, checked; or PageError(400, title) saying
     what to correct. The default language is the form's, else the first offered."""
-    name, zone = field(form, "name", service.MAX_CAMPUS_NAME + 1), field(form, "timezone", 64)
+    name, zone = field(form, "name", 4 * service.MAX_CAMPUS_NAME), field(form, "timezone", 64)
     codes = list(dict.fromkeys(field(form, "languages", 400).replace(",", " ").split()))
     default = field(form, "default_language", 35) or next(iter(codes), "")
     try:
-        service.check_campus(db, name, zone, codes, default, campus_id)
+        name = service.check_campus(db, name, zone, codes, default, campus_id)
     except service.Refused as problem:
         raise PageError(400, title, str(problem)) from None
     return {"name": name, "timezone": zone, "languages": codes, "default_language": default,
-            "oneroster_org": field(form, "oneroster_org") or None}  # fmt: skip
+            "oneroster_org": strip_invisible(field(form, "oneroster_org")) or None}  # fmt: skip
 
 
 @router.post("/district/campuses")

@@ -86,9 +86,10 @@ def code_page(request: Request, kiosk_name: str, place: Campus, code: str) -> HT
 
 @router.post("/district/campuses/{campus_id}/kiosks")
 def add_kiosk(request: Request, campus_id: str, viewer: Admin, form: Posted) -> HTMLResponse:
-    name = field(form, "name", 100)
-    if not name:
-        raise PageError(400, "Kiosk not added", "Give the kiosk a name, like “Front door”.")
+    try:
+        name = service.kiosk_name(field(form, "name", 4 * service.MAX_KIOSK_NAME))
+    except service.Refused as problem:
+        raise PageError(400, "Kiosk not added", str(problem)) from None
     with transaction(request) as db:
         place = by_id_or_404(db, Campus, campus_id, "campus")
         if queries.kiosk_name_taken(db, place.id, name):

@@ -44,7 +44,11 @@ def new_password(form: FormData, title: str) -> str:
 
 def user_values(form: FormData) -> dict[str, Any]:
     """A new user from the form, or PageError saying what to correct."""
-    email, name, role = field(form, "email", 254).lower(), field(form, "name"), field(form, "role", 20)
+    email, role = field(form, "email", 254).lower(), field(form, "role", 20)
+    try:
+        name = service.user_name(field(form, "name", 4 * service.MAX_USER_NAME), email)
+    except service.Refused as problem:
+        raise PageError(400, "User not added", str(problem)) from None
     campus_id = parse_id(field(form, "campus", 12))
     if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
         raise PageError(400, "User not added", "Enter an email address like name@district.org.")
@@ -53,7 +57,7 @@ def user_values(form: FormData) -> dict[str, Any]:
     if role == "secretary" and campus_id is None:
         raise PageError(400, "User not added", "A secretary belongs to a campus: choose one.")
     password = new_password(form, "User not added")
-    return {"email": email, "name": name or email, "password": password, "role": role,
+    return {"email": email, "name": name, "password": password, "role": role,
             "campus_id": campus_id if role == "secretary" else None}  # fmt: skip
 
 

@@ -48,6 +48,7 @@ def test_setting_up_a_campus_from_the_command_line(db: str, capsys, tmp_path: Pa
         (["add-user", "s@x.org", "--role", "secretary"], "a secretary belongs to a campus"),
         (["import-staff", "--campus", "99", str(STAFF_CSV)], "there is no campus 99"),
         (["import-staff", "--campus", "1", "nope.csv"], "No such file"),
+        (["import-staff", "--campus", "1", "/dev/zero"], "/dev/zero is not a regular file"),
         (["serve", "--workers", "2"], "Several workers need PostgreSQL"),
     ],
 )
