@@ -845,3 +845,12 @@ def test_every_page_has_the_security_headers_and_no_outside_resources(site: Site
         assert answer.status_code == 200 and answer.headers["cache-control"] == "no-cache"
     api = requests.get(site.url + "/api/v1/sync/changes")
     assert "content-security-policy" not in api.headers  # the kiosks' API is not a page
+
+
+def test_every_page_has_the_favicon_it_names(site: Site) -> None:
+    """A browser tab shows the kiosk's icon, not a 404 for /favicon.ico in the server's log."""
+    browser = Browser(site.url)
+    login = browser.get(site.url + "/login")
+    assert '<link rel="icon" href="/static/favicon.svg"' in login.text
+    icon = browser.get(site.url + "/static/favicon.svg")
+    assert icon.status_code == 200 and icon.headers["content-type"].startswith("image/svg+xml") and "<svg" in icon.text
