@@ -34,7 +34,8 @@ from kiosk.store import StoreUnavailable, Visit
 
 log = logging.getLogger(__name__)
 
-SCREENS = ("welcome", "name", "reason", "host", "review", "done", "signout", "pin", "admin", "connect", "attention")
+SCREENS = ("welcome", "name", "reason", "host", "student", "review", "done", "signout", "pin", "admin", "connect",
+           "attention")  # fmt: skip
 STAFF_TAPS = 5  # taps on the campus name, each within STAFF_TAP_WINDOW of the first, open staff mode
 STAFF_TAP_WINDOW = 3.0
 HEALTH_SECONDS = 10  # how often a broken store or changed directory is looked at again

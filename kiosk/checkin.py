@@ -24,7 +24,7 @@ from kiosk.pin import PinAttempt, PinGate
 from kiosk.reasons import BY_CODE
 from kiosk.store import Store, StoreStatus, StoreUnavailable, Visit
 from kiosk.sync import SyncClient, SyncReport, SyncStatus, SyncWorker, enroll
-from kiosk.text import NameProblem, clean_name
+from kiosk.text import MAX_STUDENT_NAME_LENGTH, NameProblem, clean_name
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +43,8 @@ class Draft:
     reason: str | None = None
     host: StaffMember | None = None
     interpreter: bool = False
+    interpreter_language: str | None = None  # which language the interpreter should speak (a code)
+    student_name: str = ""  # whom a visitor picks up
 
     def with_(self, **changes: object) -> Draft:
         return replace(self, **changes)  # type: ignore[arg-type]
@@ -223,6 +225,11 @@ class FrontDesk:
     def clean_names(first: str, last: str) -> tuple[str, str]:
         """Both names cleaned, or the NameProblem of the first field that is wrong."""
         return clean_name(first, "first_name"), clean_name(last, "last_name")
+
+    @staticmethod
+    def clean_student_name(name: str) -> str:
+        """The name of the student a visitor picks up, checked as a visitor's name is."""
+        return clean_name(name, "student_name", MAX_STUDENT_NAME_LENGTH)
 
     def check_in(self, draft: Draft) -> Visit:
         """Validate and store the visit durably; StoreUnavailable if it could not be stored."""

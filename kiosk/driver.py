@@ -93,6 +93,14 @@ def find(root, text: str):  # type: ignore[no-untyped-def]
     return matches[0]
 
 
+def dialog(kind: type | str):  # type: ignore[no-untyped-def]
+    """The open dialog of this kind (a class, or a class name), or None."""
+    for widget in Window.children:
+        if (type(widget).__name__ == kind) if isinstance(kind, str) else isinstance(widget, kind):
+            return widget
+    return None
+
+
 def screenshot(path: Path) -> Path:
     """Save what the window shows now as `path` (a PNG)."""
     path.parent.mkdir(parents=True, exist_ok=True)

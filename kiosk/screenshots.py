@@ -110,6 +110,16 @@ def _one_size(directory: Path, size: str, scratch: Path, codes: list[str]) -> No
             yield from shot("host")
             app.screen("host").choose(desk.search_staff("garcía")[0])
             yield from shot("review")
+            app.screen("review").open_interpreter_picker()
+            yield from shot("interpreter-picker")
+            close_dialogs()
+            app.screen("review").choose_interpreter("ar")
+            app.draft = app.draft.with_(reason="pickup")
+            app.show("student")
+            app.screen("student").ids.student.text = "Lucía Núñez"
+            yield from shot("student")
+            app.screen("student").next()
+            yield from shot("review-pickup")
             app.show("name")  # first: showing the screen fills its fields from the draft
             app.screen("name").ids.first.text = "José"
             app.screen("name").ids.last.text = "1234"

@@ -13,6 +13,7 @@ from __future__ import annotations
 import unicodedata
 
 MAX_NAME_LENGTH = 50
+MAX_STUDENT_NAME_LENGTH = 100  # a student's first and last name, in one field
 MAX_FIELD_LENGTH = 200  # what an input field holds at most; a paste beyond it is cut
 MAX_MARKS_PER_LETTER = 4
 
@@ -106,10 +107,10 @@ def clean_label(raw: str, limit: int, field: str = "") -> str:
     return text
 
 
-def clean_name(raw: str, field: str = "") -> str:
+def clean_name(raw: str, field: str = "", limit: int = MAX_NAME_LENGTH) -> str:
     """The name as it should be stored, or NameProblem saying why it cannot be."""
     text = strip_invisible(raw)
-    if len(text) > MAX_NAME_LENGTH:
+    if len(text) > limit:
         raise NameProblem(NameProblem.TOO_LONG, field)
     marks = 0
     for ch in text:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from kivy.clock import Clock
 from kivy.properties import StringProperty
 
+from kiosk import flow
 from kiosk.directory import StaffMember
 from screens.base import KioskScreen, load_kv
 from screens.bidi import in_reading_order, isolated
@@ -69,7 +70,7 @@ class HostScreen(KioskScreen):
 
     def choose(self, member: StaffMember | None) -> None:
         self.app.draft = self.app.draft.with_(host=member)
-        self.app.show("review")
+        self.app.show(flow.after("host", self.app.draft))
 
     def reset(self) -> None:
         super().reset()

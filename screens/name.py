@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from kivy.properties import StringProperty
 
+from kiosk import flow
 from kiosk.text import NameProblem
 from screens.base import KioskScreen, load_kv
 from screens.messages import name_problem
@@ -50,7 +51,7 @@ class NameScreen(KioskScreen):
             return
         self.message = ""
         self.app.draft = self.app.draft.with_(first_name=first, last_name=last)
-        self.app.show("reason")
+        self.app.show(flow.after("name", self.app.draft))
 
     def reset(self) -> None:
         super().reset()

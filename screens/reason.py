@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from kiosk.reasons import BY_CODE, REASONS
+from kiosk import flow
+from kiosk.reasons import REASONS
 from screens.base import KioskScreen, load_kv
 
 
@@ -30,7 +31,7 @@ class ReasonScreen(KioskScreen):
 
     def choose(self, code: str) -> None:
         self.app.draft = self.app.draft.with_(reason=code)
-        self.app.show("host" if BY_CODE[code].needs_host else "review")
+        self.app.show(flow.after("reason", self.app.draft))
 
 
 SCREEN = ReasonScreen

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from kivy.properties import StringProperty
+from kivy.uix.modalview import ModalView
 
+from kiosk import flow, interpreting
 from kiosk.reasons import BY_CODE
 from kiosk.store import StoreUnavailable
 from kiosk.text import NameProblem
@@ -12,10 +14,16 @@ from screens.bidi import isolated
 from screens.messages import STORE_PROBLEM, name_problem
 
 
+class InterpreterPicker(ModalView):
+    """A tap on a language chooses it; "No interpreter" (or a tap beside the list) chooses none."""
+
+
 class ReviewScreen(KioskScreen):
     name_text = StringProperty("")
     reason_text = StringProperty("")
     host_text = StringProperty("")
+    student_text = StringProperty("")
+    interpreter_text = StringProperty("")
     message = StringProperty("")
 
     def on_kv_post(self, *_args: object) -> None:
@@ -33,15 +41,45 @@ class ReviewScreen(KioskScreen):
             self.host_text = draft.host.name if draft.host else tr("Not sure: the front desk will help")
         else:
             self.host_text = ""
+        self.student_text = draft.student_name if reason and reason.needs_student else ""
+        self.show_interpreter()
+
+    def show_interpreter(self) -> None:
+        draft = self.app.draft
         self.ids.interpreter.selected = draft.interpreter
+        language = draft.interpreter_language
+        self.interpreter_text = (
+            self.app.tr("Interpreter: {language}").format(language=interpreting.own_name(language)) if language else ""
+        )
 
     def toggle_interpreter(self) -> None:
-        self.app.draft = self.app.draft.with_(interpreter=not self.app.draft.interpreter)
-        self.ids.interpreter.selected = self.app.draft.interpreter
+        """On: ask which language (the secretary must know whom to call). Off: no interpreter."""
+        if self.app.draft.interpreter:
+            self.app.draft = self.app.draft.with_(interpreter=False, interpreter_language=None)
+            self.show_interpreter()
+            return
+        self.open_interpreter_picker()
+
+    def open_interpreter_picker(self) -> InterpreterPicker:
+        from screens.widgets import KButton
+
+        picker = InterpreterPicker()
+        first, more = interpreting.choices(self.app.offered_languages, self.desk.default_language)
+        for grid, codes in ((picker.ids.first, first), (picker.ids.more, more)):
+            for code in codes:
+                button = KButton(kind="choice", text=interpreting.own_name(code), font_size=20 * self.app.u)
+                button.code = code
+                button.bind(on_release=lambda b: (self.choose_interpreter(b.code), picker.dismiss(animation=False)))
+                grid.add_widget(button)
+        picker.open(animation=False)
+        return picker
+
+    def choose_interpreter(self, code: str) -> None:
+        self.app.draft = self.app.draft.with_(interpreter=True, interpreter_language=code)
+        self.show_interpreter()
 
     def back(self) -> None:
-        reason = BY_CODE.get(self.app.draft.reason or "")
-        self.app.show("host" if reason and reason.needs_host else "reason")
+        self.app.show(flow.before("review", self.app.draft))
 
     def confirm(self) -> None:
         tr = self.app.tr

@@ -41,6 +41,10 @@ class FitLabel(Label):
     """
 
     fit_scale = NumericProperty(1.0)
+    # Whether the height a layout gives is a limit the text must fit in. Not for a button whose row
+    # takes its height from the buttons' own text (EvenRow, EvenGrid): fitting it to that height would
+    # change the height it is fitted to, and so on for ever.
+    fit_height = BooleanProperty(True)
 
     def __init__(self, **kwargs: object) -> None:
         self._fit_trigger = Clock.create_trigger(self._fit, -1)
@@ -48,9 +52,14 @@ class FitLabel(Label):
         self.fbind("texture_size", self._fit_trigger)
         for name in ("text", "width", "font_size", "font_name"):
             self.fbind(name, self._refit)
-        # A box whose height the layout gives is checked again when it gets that height; it does not
-        # start again from full size then (a rule that sizes a button by its text would loop with it).
-        self.fbind("height", self._fit_trigger)
+        self.fbind("height", self._refit_fixed_height)
+
+    def _refit_fixed_height(self, *_args: object) -> None:
+        """A box whose height the layout gives (not its text) fits again, from full size, at its new height."""
+        if self.size_hint_y is not None and self.fit_height:
+            self._refit()
+        else:
+            self._fit_trigger()
 
     def _trigger_texture_update(self, name=None, source=None, value=None):  # type: ignore[no-untyped-def]
         if name == "font_size" and source:
@@ -70,14 +79,14 @@ class FitLabel(Label):
         if not self.text or self.text_size[0] is None:
             return False
         lines = self._label._cached_lines
-        too_tall = self.size_hint_y is not None and self.texture_size[1] > self.height + 1
+        too_tall = self.size_hint_y is not None and self.fit_height and self.texture_size[1] > self.height + 1
         return bool(broken_words(self.text, lines)) or dropped_text(self.text, lines) or too_tall
 
     def _fit(self, *_args: object) -> None:
         if self.fit_scale <= MIN_FIT_SCALE or not self.overflows:
             return
         step = 0.9
-        if self.size_hint_y is not None and self.texture_size[1] > self.height > 0:
+        if self.size_hint_y is not None and self.fit_height and self.texture_size[1] > self.height > 0:
             step = min(step, self.height / self.texture_size[1])  # too tall: most of the way in one step
         self.fit_scale = max(MIN_FIT_SCALE, round(self.fit_scale * step, 3))
 
@@ -148,6 +157,8 @@ class _Even:
 
     def add_widget(self, widget, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         widget.size_hint_y = 1  # the row's height, not the button's own
+        if hasattr(widget, "fit_height"):
+            widget.fit_height = False  # the row is as tall as this text needs
         super().add_widget(widget, *args, **kwargs)  # type: ignore[misc]
         widget.fbind(self._size_source(widget), self._even_trigger)
         self._even_trigger()

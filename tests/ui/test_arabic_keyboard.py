@@ -91,7 +91,7 @@ def test_an_arabic_name_typed_with_taps_is_stored_as_typed(make_app, desk, shots
         tap(find(screen, "Next"))
         yield from frames(3)
         assert app.current == "reason"
-        tap(find(app.root.current_screen, "Pick up a student"))
+        tap(find(app.root.current_screen, "Drop something off"))
         yield from frames(3)
         assert app.current == "review"
         find(app.root.current_screen, "محمد الأحمد")
@@ -103,7 +103,7 @@ def test_an_arabic_name_typed_with_taps_is_stored_as_typed(make_app, desk, shots
     run(app, script)
     assert seen["title"] == "Welcome, \u2068محمد\u2069."  # set apart from the English sentence
     [visit] = seen["stored"]
-    assert (visit.first_name, visit.last_name, visit.reason, visit.language) == ("محمد", "الأحمد", "pickup", "en")
+    assert (visit.first_name, visit.last_name, visit.reason, visit.language) == ("محمد", "الأحمد", "dropoff", "en")
 
 
 def test_no_capitals_on_the_arabic_layer_and_latin_capitals_come_back(make_app):

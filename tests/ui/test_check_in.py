@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kiosk.driver import find, frames, run, tap
+from kiosk.driver import dialog, find, frames, run, tap
 from kiosk.language import translator
 
 
@@ -60,7 +60,9 @@ def test_check_in_in_english_with_taps(make_app, desk):
         find(screen, "José Núñez-O'Brien")
         find(screen, "Ms. García")
         tap(screen.ids.interpreter)
-        yield from frames(1)
+        yield from frames(3)
+        tap(find(dialog("InterpreterPicker"), "Español"))  # which language: the office must know whom to call
+        yield from frames(2)
         tap(screen.ids.confirm)
         yield from frames(2)
         assert app.current == "done"
@@ -76,6 +78,7 @@ def test_check_in_in_english_with_taps(make_app, desk):
     [visit] = seen["stored"]
     assert (visit.first_name, visit.last_name, visit.reason) == ("José", "Núñez-O'Brien", "meeting")
     assert (visit.host_id, visit.host_name, visit.language, visit.interpreter) == ("t-001", "Ms. García", "en", True)
+    assert visit.interpreter_language == "es"
     assert seen["after"] == "welcome"
 
 
@@ -99,7 +102,13 @@ def test_check_in_in_spanish_switches_every_string(make_app, desk):
         yield from frames(2)
         tap(find(app.root.current_screen, es("Pick up a student")))
         yield from frames(2)
+        assert app.current == "student"
+        find(app.root.current_screen, es("Which student are you picking up?"))
+        yield from tap_keys(app, "Lía")
+        tap(find(app.root.current_screen, es("Next")))
+        yield from frames(2)
         assert app.current == "review"
+        find(app.root.current_screen, es("Student"))
         tap(app.root.current_screen.ids.confirm)
         yield from frames(2)
         seen["title"] = app.root.current_screen.title
@@ -109,3 +118,4 @@ def test_check_in_in_spanish_switches_every_string(make_app, desk):
     assert seen["title"] == es("Welcome, {name}.").format(name="Zoë")
     [visit] = seen["stored"]
     assert (visit.first_name, visit.last_name, visit.reason, visit.language) == ("Zoë", "D'Angelo", "pickup", "es")
+    assert visit.student_name == "Lía"

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from kiosk.driver import enter_name, find, frames, run, tap, type_text
+from kiosk.driver import dialog, enter_name, find, frames, run, tap, type_text
 from kiosk.language import translator
 
 
@@ -43,11 +43,7 @@ def tap_clear(field) -> None:  # type: ignore[no-untyped-def]
 
 
 def idle_warning():  # type: ignore[no-untyped-def]
-    from kivy.core.window import Window
-
-    from screens.widgets import IdleWarning
-
-    return next((w for w in Window.children if isinstance(w, IdleWarning)), None)
+    return dialog("IdleWarning")
 
 
 def assert_clean_name_screen(app) -> None:  # type: ignore[no-untyped-def]
@@ -136,7 +132,9 @@ def test_after_a_check_in_the_host_search_and_review_start_clean(make_app, desk)
         yield from frames(2)
         review = app.root.current_screen
         tap(review.ids.interpreter)
-        yield from frames(1)
+        yield from frames(3)
+        tap(find(dialog("InterpreterPicker"), "Español"))
+        yield from frames(2)
         tap(review.ids.confirm)
         yield from frames(2)
         assert app.current == "done"

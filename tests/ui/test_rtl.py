@@ -21,7 +21,7 @@ import pytest
 
 import kiosk.language
 from kiosk.checkin import Draft, FrontDesk
-from kiosk.driver import enter_name, find, frames, run, screenshot, tap, type_text
+from kiosk.driver import dialog, enter_name, find, frames, run, screenshot, tap, type_text
 from kiosk.store import Store
 from ui.rtl_language import restore, use_test_arabic
 
@@ -210,6 +210,10 @@ def test_check_in_and_sign_out_in_a_right_to_left_language(make_app, desk, arabi
         assert right_to_left(label, value)
         interpreter = screen.ids.interpreter
         tap(interpreter)
+        yield from frames(3)
+        picker = dialog("InterpreterPicker")
+        assert picker.ids.first.orientation == picker.ids.more.orientation == "rl-tb", "languages start at the right"
+        tap(find(picker, "العربية"))
         yield from frames(2)
         assert interpreter.selected and interpreter.box_x > interpreter.center_x, "the tick box is at the start: right"
         assert right_to_left(find(screen, arabic("Change")), screen.ids.confirm)
