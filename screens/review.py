@@ -67,7 +67,7 @@ class ReviewScreen(KioskScreen):
         first, more = interpreting.choices(self.app.offered_languages, self.desk.default_language)
         for grid, codes in ((picker.ids.first, first), (picker.ids.more, more)):
             for code in codes:
-                button = KButton(kind="choice", text=interpreting.own_name(code), font_size=20 * self.app.u)
+                button = KButton(kind="choice", text=interpreting.own_name(code))
                 button.code = code
                 button.bind(on_release=lambda b: (self.choose_interpreter(b.code), picker.dismiss(animation=False)))
                 grid.add_widget(button)
