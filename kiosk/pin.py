@@ -15,8 +15,9 @@ import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Protocol
+
+from kiosk.clock import boot_id
 
 PIN_MIN_DIGITS = 4
 PIN_MAX_DIGITS = 12
@@ -93,15 +94,6 @@ MAX_TRIES = 5
 FIRST_LOCK_SECONDS = 60
 MAX_DOUBLINGS = 6  # the longest lock is 64 minutes
 FORGIVE_SECONDS = 24 * 3600  # a day without a wrong PIN starts the doubling again from one minute
-BOOT_ID = Path("/proc/sys/kernel/random/boot_id")
-
-
-def boot_id() -> str | None:
-    """This boot's id (Linux): within one boot, time.monotonic() goes on across restarts of the kiosk."""
-    try:
-        return BOOT_ID.read_text().strip() or None
-    except OSError:
-        return None
 
 
 class PinGate:
