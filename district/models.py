@@ -65,6 +65,9 @@ class Kiosk(Base):
     refused: Mapped[int | None] = mapped_column(Integer)
     last_sync_ms: Mapped[int | None] = mapped_column(BigInteger)
     free_disk_bytes: Mapped[int | None] = mapped_column(BigInteger)
+    clock: Mapped[str | None] = mapped_column(String(12))  # the kiosk's word: synced, not_synced, off, unknown
+    clock_offset_ms: Mapped[int | None] = mapped_column(BigInteger)  # its clock minus ours, as measured here
+    refused_reason: Mapped[str | None] = mapped_column(String(300))  # the newest refusal it keeps
 
 
 class Staff(Base):
@@ -131,6 +134,10 @@ class Visit(Base):
     acknowledged_by: Mapped[str | None] = mapped_column(String(2 * MAX_FIELD_LENGTH))
     acknowledged_via: Mapped[str | None] = mapped_column(String(10))  # "link" or "office"
     escalated: Mapped[bool] = mapped_column(Boolean, default=False)
+    # What the office should know about this record (district.timing): why a time is the server's
+    # estimate, with the kiosk's own reading of the check-in time kept beside it.
+    flag: Mapped[str | None] = mapped_column(String(1000))
+    kiosk_checked_in_ms: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class Alert(Base):

@@ -186,6 +186,15 @@ def kiosks(db: Session) -> list[tuple[Kiosk, str]]:
     return [(k, name) for k, name in rows]
 
 
+def flagged_per_kiosk(db: Session, since_ms: int) -> dict[str, int]:
+    """How many visits each kiosk sent since then that the server had to flag (a wrong clock)."""
+    rows = db.execute(
+        select(Visit.kiosk_id, func.count()).where(Visit.flag.is_not(None), Visit.received_ms >= since_ms)
+        .group_by(Visit.kiosk_id)
+    )  # fmt: skip
+    return {kiosk_id: count for kiosk_id, count in rows if kiosk_id is not None}
+
+
 def kiosk(db: Session, kiosk_id: str) -> Kiosk | None:
     return db.get(Kiosk, kiosk_id)
 

@@ -13,13 +13,13 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import available_timezones
+from zoneinfo import ZoneInfo, available_timezones
 
 from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from district import security
+from district import queries, security, timing
 from district.alerts.queue import queue_arrivals
 from district.models import Campus, Kiosk, Office, Staff, User, Visit, WebSession
 from district.schemas import LANGUAGE_PATTERN, SignOutEvent, VisitEvent, parse_event
@@ -178,11 +178,16 @@ def kiosk_for_token(db: Session, token: str) -> Kiosk | None:
 
 
 def record_heartbeat(db: Session, token: str, beat: dict[str, Any]) -> bool:
-    """Authenticate and record in one statement (2,000 kiosks beat every 30 s); False for an unknown token."""
+    """Authenticate and record in one statement (2,000 kiosks beat every 30 s); False for an unknown token.
+    The kiosk's clock is measured against the server's here, whatever the kiosk thinks of it."""
     table = Kiosk.__table__
+    received = now_ms()
+    values = dict(beat)
+    sent = values.pop("sent_ms", None)
+    values["clock_offset_ms"] = None if sent is None else sent - received
     found = db.execute(
         update(table).where(table.c.token_hash == security.digest(token))
-        .values(last_seen_ms=now_ms(), **beat).returning(table.c.id)
+        .values(last_seen_ms=received, **values).returning(table.c.id)
     ).first()  # fmt: skip
     return found is not None
 
@@ -211,11 +216,8 @@ def apply_events(db: Session, kiosk_id: str, campus_id: int, raw_events: list[An
         (visits if isinstance(event, VisitEvent) else sign_outs).append((i, event))  # type: ignore[arg-type]
     received = now_ms()
     if visits:
-        rows = [
-            {**v.model_dump(exclude={"type"}), "campus_id": campus_id, "kiosk_id": kiosk_id,
-             "received_ms": received, "revision": 0}
-            for _, v in visits
-        ]  # fmt: skip
+        zone = queries.zone_of(db.get_one(Campus, campus_id))
+        rows = [_visit_row(v, received, zone) | {"campus_id": campus_id, "kiosk_id": kiosk_id} for _, v in visits]
         insert_ = _insert(db)
         statement = insert_(Visit).on_conflict_do_nothing(index_elements=["id"]).returning(Visit.id)
         stored = set(db.scalars(statement, rows).all())
@@ -230,9 +232,29 @@ def apply_events(db: Session, kiosk_id: str, campus_id: int, raw_events: list[An
                 results[i] = {"status": "refused", "error": "id: already used by a visit of another campus"}
             else:
                 results[i] = {"status": "stored" if v.id in stored else "duplicate"}
-    for (i, _), status in zip(sign_outs, _sign_outs(db, campus_id, [(s.visit_id, s.at_ms, s.by) for _, s in sign_outs])):
+    dated = [timing.date_event(s.at_ms, s.age_ms, received, "Sign-out") for _, s in sign_outs]
+    applied = _sign_outs(db, campus_id, [(s.visit_id, d.ms, s.by) for (_, s), d in zip(sign_outs, dated)])
+    for (i, _), status in zip(sign_outs, applied):
         results[i] = status
+    flags = {s.visit_id: d.flag for (_, s), d, r in zip(sign_outs, dated, applied) if d.flag and r["status"] == "stored"}
+    _flag(db, flags)
     return results
+
+
+def _visit_row(v: VisitEvent, received: int, zone: ZoneInfo) -> dict[str, Any]:
+    """The visit as stored: dated by district.timing, its campus day following the time kept."""
+    row = v.model_dump(exclude={"type", "age_ms"}) | {"received_ms": received, "revision": 0}
+    dated = timing.date_event(v.checked_in_ms, v.age_ms, received)
+    if dated.flag:
+        row |= {"checked_in_ms": dated.ms, "local_day": timing.local_day(dated.ms, zone), "flag": dated.flag,
+                "kiosk_checked_in_ms": v.checked_in_ms}  # fmt: skip
+    return row
+
+
+def _flag(db: Session, flags: dict[str, str]) -> None:
+    """Add to the flags of these visits (sign-outs dated by the server)."""
+    for visit in db.scalars(select(Visit).where(Visit.id.in_(flags))) if flags else ():
+        visit.flag = timing.joined(visit.flag, flags[visit.id])
 
 
 def _sign_outs(db: Session, campus_id: int, events: list[tuple[str, int, str]]) -> list[dict[str, str]]:

@@ -15,7 +15,9 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from kiosk import clock
 from kiosk.arrival import ArrivalWatch, Truth
+from kiosk.clock import ClockStatus, Stamp
 from kiosk.config import Config
 from kiosk.directory import Directory, DirectoryError, StaffMember, load_csv
 from kiosk.ids import new_id
@@ -81,10 +83,15 @@ class _StoredLockout:
 
 
 class FrontDesk:
-    def __init__(self, config: Config, store: Store, now: Callable[[], datetime] = utc_now) -> None:
+    def __init__(
+        self, config: Config, store: Store, now: Callable[[], datetime] = utc_now,
+        stamp: Callable[[], Stamp] = clock.stamp,
+    ) -> None:  # fmt: skip
+        """`now` is the wall clock, which may be wrong; `stamp` the boot's clock, which dates events when it is."""
         self.config = config
         self.store = store
         self.now = now
+        self.stamp = stamp
         self.pin_gate = PinGate(config.pin_hash, memory=_StoredLockout(store))
         self.directory_state = DirectoryState(Directory(), config.directory_csv, None)
         self.sync_worker: SyncWorker | None = None
@@ -113,6 +120,18 @@ class FrontDesk:
 
     def sync_status(self) -> SyncStatus:
         return self.sync_worker.status if self.sync_worker else SyncStatus()
+
+    @property
+    def clock_status(self) -> ClockStatus:
+        """Whether this kiosk's clock can be believed (staff mode shows its .text), as of the last sync."""
+        return self.sync_status().clock
+
+    def send_refused_again(self) -> int:
+        """Staff mode's "send refused again", after the server or this kiosk was fixed: how many go."""
+        count = self.store.send_refused_again()
+        log.info("sending %d refused events again", count)
+        self._wake_sync()
+        return count
 
     def _synced(self, report: SyncReport) -> None:
         if report.changes or report.directory_changed:
@@ -246,7 +265,7 @@ class FrontDesk:
             language=draft.language, interpreter=draft.interpreter,
             checked_in=moment, local_day=self.local_day(moment).isoformat(),
         )  # fmt: skip
-        self.store.add_visit(visit)
+        self.store.add_visit(visit, self.stamp())
         self._wake_sync()
         log.info("checked in visit %s (reason %s, language %s)", visit.id, visit.reason, visit.language)
         return visit
@@ -266,7 +285,7 @@ class FrontDesk:
         return self.store.visits_on(self.local_day())
 
     def sign_out(self, visit_id: str, by: str = "visitor") -> bool:
-        done = self.store.sign_out(visit_id, self.now(), by)
+        done = self.store.sign_out(visit_id, self.now(), by, self.stamp())
         if done:
             self._wake_sync()
         log.info("sign-out of visit %s by %s: %s", visit_id, by, "done" if done else "already signed out")

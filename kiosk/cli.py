@@ -1,4 +1,4 @@
-"""The `kiosk` command: run, demo, screenshots, hash-pin, enroll, check-config, fonts."""
+"""The `kiosk` command: run, demo, screenshots, hash-pin, enroll, send-refused, check-config, fonts."""
 
 from __future__ import annotations
 
@@ -105,14 +105,41 @@ def cmd_hash_pin(_args: argparse.Namespace) -> int:
     return 0
 
 
+def _config_of(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    """The config --config names (else $KIOSK_CONFIG, else the default), or None after printing why not."""
+    try:
+        return load_config(Path(args.config or os.environ.get("KIOSK_CONFIG") or DEFAULT_CONFIG_PATH))
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return None
+
+
+def cmd_send_refused(args: argparse.Namespace) -> int:
+    """The events the server refused go again at the kiosk's next sync (run it after the fix)."""
+    from kiosk.store import Store, StoreUnavailable
+
+    config = _config_of(args)
+    if config is None:
+        return 1
+    store = Store(config.database_path)
+    try:
+        for event, reason in store.refused_events():
+            print(f"{event.get('type')} {event.get('id') or event.get('visit_id')}: {reason}")
+        count = store.send_refused_again()
+    except StoreUnavailable as exc:
+        print(f"The kiosk's store cannot be used: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        store.close()
+    print(f"{count} refused event{'' if count == 1 else 's'} will be sent again at the next sync.")
+    return 0
+
+
 def cmd_enroll(args: argparse.Namespace) -> int:
     from kiosk.sync import SyncError, enroll, load_enrollment
 
-    path = Path(args.config or os.environ.get("KIOSK_CONFIG") or DEFAULT_CONFIG_PATH)
-    try:
-        config = load_config(path)
-    except ConfigError as exc:
-        print(exc, file=sys.stderr)
+    config = _config_of(args)
+    if config is None:
         return 1
     previous = load_enrollment(config.enrollment_path)
     if previous is not None:
@@ -204,6 +231,9 @@ def build_parser() -> argparse.ArgumentParser:
     en.add_argument("--code", required=True, help="the enrollment code from the district page")
     en.add_argument("--config", help=f"the TOML config file (default $KIOSK_CONFIG or {DEFAULT_CONFIG_PATH})")
     en.set_defaults(func=cmd_enroll)
+    sr = sub.add_parser("send-refused", help="send the events the district server refused again, after a fix")
+    sr.add_argument("--config", help=f"the TOML config file (default $KIOSK_CONFIG or {DEFAULT_CONFIG_PATH})")
+    sr.set_defaults(func=cmd_send_refused)
     cc = sub.add_parser("check-config", help="validate a config file and its staff directory, then exit")
     cc.add_argument("config")
     cc.set_defaults(func=cmd_check_config)

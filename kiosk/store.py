@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from kiosk import wire
+from kiosk.clock import Stamp
 from kiosk.directory import StaffMember
 
 log = logging.getLogger(__name__)
@@ -81,6 +82,12 @@ MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     CREATE TABLE sync_state (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
     """,
     _backfill_outbox,
+    """
+    -- When each event happened by the boot's own clock (kiosk.clock.Stamp), so the server can date
+    -- it by its age when the wall clock was wrong. NULL for events queued before this version.
+    ALTER TABLE outbox ADD COLUMN boot_id TEXT;
+    ALTER TABLE outbox ADD COLUMN uptime_ms INTEGER;
+    """,
 )
 
 SIGNED_OUT_BY = wire.SIGNED_OUT_BY
@@ -148,21 +155,26 @@ def _visit(row: tuple) -> Visit:
     )  # fmt: skip
 
 
-def _queue(conn: sqlite3.Connection, event: dict[str, Any], now_ms: int) -> None:
-    conn.execute(
-        "INSERT INTO outbox (event, created_ms) VALUES (?, ?)",
-        (json.dumps(event, ensure_ascii=False, separators=(",", ":")), now_ms),
-    )
+def _queue(conn: sqlite3.Connection, event: dict[str, Any], now_ms: int, stamp: Stamp | None = None) -> None:
+    text = json.dumps(event, ensure_ascii=False, separators=(",", ":"))
+    if stamp is None:  # also the form migration 3's backfill can use, before the stamp's columns exist
+        conn.execute("INSERT INTO outbox (event, created_ms) VALUES (?, ?)", (text, now_ms))
+    else:
+        conn.execute(
+            "INSERT INTO outbox (event, created_ms, boot_id, uptime_ms) VALUES (?, ?, ?, ?)",
+            (text, now_ms, stamp.boot, stamp.uptime_ms),
+        )
 
 
-def _queue_visit(conn: sqlite3.Connection, visit: Visit, checked_in_ms: int) -> None:
-    _queue(conn, wire.visit_event(visit, checked_in_ms), checked_in_ms)
+def _queue_visit(conn: sqlite3.Connection, visit: Visit, checked_in_ms: int, stamp: Stamp | None = None) -> None:
+    _queue(conn, wire.visit_event(visit, checked_in_ms), checked_in_ms, stamp)
 
 
 @dataclass(frozen=True)
 class Outgoing:
     seq: int
     event: dict[str, Any]
+    stamp: Stamp | None = None  # when it happened by the boot's clock, if known
 
 
 @dataclass(frozen=True)
@@ -273,8 +285,9 @@ class Store:
         return self._run(run)
 
     # -- visits ------------------------------------------------------------------------
-    def add_visit(self, visit: Visit) -> None:
-        """Store a visit and queue it for the server; the same id again changes nothing (a double tap)."""
+    def add_visit(self, visit: Visit, stamp: Stamp | None = None) -> None:
+        """Store a visit and queue it for the server; the same id again changes nothing (a double tap).
+        `stamp`: the boot's clock at check-in (kiosk.clock), for a visit made just now."""
         checked_in_ms = _ms(visit.checked_in)
         signed_out_ms = None if visit.signed_out is None else _ms(visit.signed_out)
 
@@ -286,14 +299,15 @@ class Store:
                  signed_out_ms, visit.signed_out_by),
             ).rowcount  # fmt: skip
             if added:
-                _queue_visit(conn, visit, checked_in_ms)
+                _queue_visit(conn, visit, checked_in_ms, stamp)
                 if signed_out_ms is not None:
                     _queue(conn, wire.sign_out_event(visit.id, signed_out_ms, visit.signed_out_by or "staff"), signed_out_ms)
 
         self._transaction(work)
 
-    def sign_out(self, visit_id: str, at: datetime, by: str) -> bool:
-        """Mark a visit signed out and queue that for the server; False if unknown or already signed out."""
+    def sign_out(self, visit_id: str, at: datetime, by: str, stamp: Stamp | None = None) -> bool:
+        """Mark a visit signed out and queue that for the server; False if unknown or already signed out.
+        `stamp`: the boot's clock at that moment, for a sign-out made just now."""
         if by not in SIGNED_OUT_BY:
             raise ValueError(f"signed out by {by!r}")
         at_ms = _ms(at)
@@ -304,7 +318,7 @@ class Store:
                 (at_ms, by, visit_id),
             ).rowcount
             if changed:
-                _queue(conn, wire.sign_out_event(visit_id, at_ms, by), at_ms)
+                _queue(conn, wire.sign_out_event(visit_id, at_ms, by), at_ms, stamp)
             return bool(changed)
 
         return self._transaction(work)
@@ -314,10 +328,14 @@ class Store:
         """The oldest events the server has not acknowledged, in the order they happened."""
         rows = self._run(
             lambda c: c.execute(
-                "SELECT seq, event FROM outbox WHERE refused IS NULL ORDER BY seq LIMIT ?", (limit,)
+                "SELECT seq, event, boot_id, uptime_ms FROM outbox WHERE refused IS NULL ORDER BY seq LIMIT ?",
+                (limit,),
             ).fetchall()
         )
-        return [Outgoing(seq, json.loads(event)) for seq, event in rows]
+        return [
+            Outgoing(seq, json.loads(event), None if uptime is None else Stamp(boot, uptime))
+            for seq, event, boot, uptime in rows
+        ]
 
     def outbox_settle(self, delivered: list[int], refused: dict[int, str]) -> None:
         """Drop what the server holds; keep what it refused, with its reason, for staff to see."""
@@ -338,8 +356,26 @@ class Store:
         )
 
     def refused_events(self) -> list[tuple[dict[str, Any], str]]:
-        rows = self._run(lambda c: c.execute("SELECT event, refused FROM outbox WHERE refused IS NOT NULL").fetchall())
+        rows = self._run(
+            lambda c: c.execute("SELECT event, refused FROM outbox WHERE refused IS NOT NULL ORDER BY seq").fetchall()
+        )
         return [(json.loads(event), reason) for event, reason in rows]
+
+    def last_refusal(self) -> str | None:
+        """The server's reason for the newest refused event, for the district page."""
+        row = self._run(
+            lambda c: c.execute(
+                "SELECT refused FROM outbox WHERE refused IS NOT NULL ORDER BY seq DESC LIMIT 1"
+            ).fetchone()
+        )
+        return None if row is None else row[0][:300]
+
+    def send_refused_again(self) -> int:
+        """Queue every refused event again, in its old place (after the server or the kiosk was fixed);
+        how many. A refusal is a kiosk bug or a version mismatch, so the events are kept, not dropped."""
+        return self._transaction(
+            lambda c: c.execute("UPDATE outbox SET refused = NULL WHERE refused IS NOT NULL").rowcount
+        )
 
     # -- what the server sends down ----------------------------------------------------------
     def apply_changes(

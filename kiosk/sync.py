@@ -27,7 +27,8 @@ from urllib.parse import urlsplit
 
 import requests
 
-from kiosk import __version__, wire
+from kiosk import __version__, clock, wire
+from kiosk.clock import ClockStatus, Stamp
 from kiosk.directory import StaffMember
 from kiosk.store import RemoteSignOut, Store, StoreUnavailable
 from kiosk.text import MAX_FIELD_LENGTH
@@ -184,8 +185,16 @@ class SyncReport:
 
 
 class SyncClient:
-    def __init__(self, store: Store, enrollment: Enrollment, ca_bundle: Path | None = None) -> None:
+    """`stamp`, `wall_ms` and `ntp` are the kiosk's clocks (kiosk.clock), a seam for tests."""
+
+    def __init__(
+        self, store: Store, enrollment: Enrollment, ca_bundle: Path | None = None,
+        stamp: Callable[[], Stamp] = clock.stamp, wall_ms: Callable[[], int] = clock.wall_ms,
+        ntp: Callable[[], bool | None] = clock.ntp_synchronized,
+    ) -> None:  # fmt: skip
         self.store = store
+        self._stamp, self._wall_ms, self._ntp = stamp, wall_ms, ntp
+        self.clock = ClockStatus()  # as judged at the last heartbeat
         self.enrollment = enrollment
         self.base = enrollment.server_url + wire.API
         self.http = _session(ca_bundle)
@@ -200,7 +209,9 @@ class SyncClient:
         """Send the outbox until it is empty; (delivered, refused)."""
         delivered = refused = 0
         while batch := self.store.outbox_batch(wire.MAX_BATCH):
-            answer = _call(self.http, "POST", self.base + "/sync/push", json={"events": [o.event for o in batch]})
+            now = self._stamp()
+            events = [wire.aged(o.event, o.stamp.age_at(now) if o.stamp else None) for o in batch]
+            answer = _call(self.http, "POST", self.base + "/sync/push", json={"events": events})
             results = answer.get("results")
             if not isinstance(results, list) or len(results) != len(batch):
                 raise SyncError("answer", "the push answer does not match the batch")
@@ -268,15 +279,23 @@ class SyncClient:
                 return count, directory_changed
 
     def heartbeat(self) -> None:
+        """Also judges this kiosk's clock: systemd's word, and how far it is from the server's answer."""
         backlog, refused = self.store.outbox_counts()
         try:
             free = shutil.disk_usage(self.store.path.parent).free
         except OSError:
             free = None
         last = self.store.get_state("last_sync_ms")
+        ntp = self._ntp()
+        self.clock = clock.judge(ntp, self.clock.offset_ms)
+        sent_ms = self._wall_ms()
         beat = {"version": __version__, "backlog": backlog, "refused": refused,
-                "last_sync_ms": int(last) if last else None, "free_disk_bytes": free}  # fmt: skip
-        _call(self.http, "POST", self.base + "/sync/heartbeat", json=beat)
+                "last_sync_ms": int(last) if last else None, "free_disk_bytes": free,
+                "clock": self.clock.state, "sent_ms": sent_ms, "refused_reason": self.store.last_refusal()}  # fmt: skip
+        answer = _call(self.http, "POST", self.base + "/sync/heartbeat", json=beat)
+        server_ms = answer.get("server_time_ms")
+        if type(server_ms) is int:  # the server's time halfway through the call against ours
+            self.clock = clock.judge(ntp, (sent_ms + self._wall_ms()) // 2 - server_ms)
 
     def arrivals(self, ids: list[str]) -> list[dict[str, Any]]:
         """Who has been told of these visits' arrivals (see wire.py); a visit the server does not have
@@ -303,7 +322,7 @@ class SyncClient:
         """One full round: push, pull, heartbeat. SyncError (or StoreUnavailable) if any step failed."""
         sent, refused = self.push()
         changes, directory_changed = self.pull()
-        self.store.set_state("last_sync_ms", str(time.time_ns() // 1_000_000))
+        self.store.set_state("last_sync_ms", str(self._wall_ms()))
         self.heartbeat()
         return SyncReport(sent, refused, changes, directory_changed)
 
@@ -369,6 +388,7 @@ class SyncStatus:
     last_ok_ms: int | None = None
     last_error: str | None = None
     failures: int = 0
+    clock: ClockStatus = ClockStatus()  # staff mode shows clock.text
 
 
 class SyncWorker:
@@ -407,6 +427,7 @@ class SyncWorker:
             except Exception:  # a bug must not end syncing for good: log it and try again later
                 log.exception("sync failed unexpectedly")
                 delay = self._failed(SyncError("bug", "unexpected error (see the log)"))
+            self.status.clock = self.client.clock
             # After a failure, wait out the backoff even if a check-in asks for a sync sooner.
             (self._stop if self.status.failures else self._wake).wait(delay)
 

@@ -8,8 +8,12 @@ Kiosk -> server, POST {API}/sync/push  {"events": [event, ...]} (at most MAX_BAT
     visit:    {"type": "visit", "id", "first_name", "last_name", "reason", "host_id",
                "host_name", "language", "interpreter", "checked_in_ms", "local_day"}
     sign_out: {"type": "sign_out", "visit_id", "at_ms", "by"}
+    either may carry "age_ms": how long before the push it happened, by the kiosk's boot clock
+    (kiosk.clock), when the kiosk was not restarted by a reboot since. The server dates the
+    event by its own clock minus the age when the kiosk's wall clock disagrees, and flags it.
   answer: {"results": [{"status": "stored" | "duplicate" | "refused", "error"?: str}, ...]},
-  one per event, in order. "refused" is final (the event can never be accepted as it is).
+  one per event, in order. "refused" is final (the event can never be accepted as it is): the
+  kiosk keeps it with its reason until staff send the refused events again.
 
 Server -> kiosk, GET {API}/sync/changes?since=CURSOR&limit=N
   answer: {"reset": bool, "cursor": int, "more": bool, "has_directory": bool,
@@ -20,7 +24,11 @@ Server -> kiosk, GET {API}/sync/changes?since=CURSOR&limit=N
           "active": bool}  (active false: remove from the kiosk's directory)
 
 Kiosk -> server, POST {API}/sync/heartbeat
-  {"version", "backlog", "refused", "last_sync_ms", "free_disk_bytes"}
+  {"version", "backlog", "refused", "last_sync_ms", "free_disk_bytes",
+   "clock": "synced" | "not_synced" | "off" | "unknown", "sent_ms", "refused_reason"}
+  clock: the kiosk's own judgement (kiosk.clock.judge); sent_ms: its wall clock as it sent the
+  beat, which the server compares with its own; refused_reason: the newest refusal's, or null.
+  answer: {"server_time_ms"}: the kiosk judges its clock by it
 
 Kiosk -> server, GET {API}/arrivals?ids=ID,ID  (at most MAX_ARRIVAL_IDS of this campus's visits)
   answer: {"arrivals": [arrival, ...]}, one per visit the server has (a visit still in the
@@ -73,6 +81,11 @@ def visit_event(visit: VisitLike, checked_in_ms: int) -> dict[str, Any]:
         event[name] = checked_in_ms if name == "checked_in_ms" else getattr(visit, name)
     event["interpreter"] = bool(event["interpreter"])
     return event
+
+
+def aged(event: dict[str, Any], age_ms: int | None) -> dict[str, Any]:
+    """The event as pushed: with its age when the kiosk knows it."""
+    return event if age_ms is None else {**event, "age_ms": age_ms}
 
 
 def signs_out_earlier(at_ms: int, by: str, current_ms: int | None, current_by: str | None) -> bool:

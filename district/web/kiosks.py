@@ -14,6 +14,7 @@ from district.db import transaction
 from district.models import Campus, Kiosk
 from district.web.auth import Admin, Posted
 from district.web.formatting import ago, at, clock_time, long_day, size
+from kiosk.clock import CLOCK_SLACK_MS, span
 from district.web.forms import by_id_or_404, field
 from district.web.pages import PageError, read, redirect, render
 
@@ -33,6 +34,10 @@ class KioskView:
     version: str
     backlog: int | None
     refused: int | None
+    refused_reason: str
+    flagged: int  # visits the server dated itself lately (FLAGGED_DAYS)
+    clock: str
+    clock_class: str  # "", "warn" or "bad"
     free_disk: str
     low_disk: bool
     state: str
@@ -52,15 +57,31 @@ def kiosk_state(k: Kiosk, now: int) -> tuple[str, str]:
     return "Code expired: issue a new one", "bad"
 
 
-def kiosk_view(k: Kiosk, campus_name: str, zone: ZoneInfo, now: int) -> KioskView:
+def clock_state(k: Kiosk) -> tuple[str, str]:
+    """The kiosk's clock as its last heartbeat showed it: the server's measure first, then the kiosk's word."""
+    if k.clock_offset_ms is not None and abs(k.clock_offset_ms) > CLOCK_SLACK_MS:
+        way = "behind" if k.clock_offset_ms < 0 else "ahead"
+        return f"{span(abs(k.clock_offset_ms))} {way}", "bad"
+    if k.clock == "not_synced":
+        return "Not set by a time server", "warn"
+    if k.clock_offset_ms is not None or k.clock == "synced":
+        return "Right", ""
+    return "–", ""
+
+
+def kiosk_view(k: Kiosk, campus_name: str, zone: ZoneInfo, now: int, flagged: int = 0) -> KioskView:
     state, state_class = kiosk_state(k, now)
+    clock, clock_class = clock_state(k)
     live = k.token_hash is not None
     seen_at = at(k.last_seen_ms, zone) if k.last_seen_ms is not None else None
     return KioskView(
         id=k.id, campus=campus_name, name=k.name, last_contact=ago(k.last_seen_ms, now),
         last_contact_at=f"{seen_at:%Y-%m-%d} {clock_time(seen_at)}" if seen_at else "",
         stale=live and (k.last_seen_ms is None or now - k.last_seen_ms > STALE_MS),
-        version=k.version or "–", backlog=k.backlog, refused=k.refused, free_disk=size(k.free_disk_bytes),
+        version=k.version or "–", backlog=k.backlog, refused=k.refused,
+        refused_reason=(k.refused_reason or "") if k.refused else "", flagged=flagged,
+        clock=clock, clock_class=clock_class,
+        free_disk=size(k.free_disk_bytes),
         low_disk=k.free_disk_bytes is not None and k.free_disk_bytes < LOW_DISK_BYTES,
         state=state, state_class=state_class, revoked=state == "Revoked",
     )  # fmt: skip

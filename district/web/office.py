@@ -45,6 +45,7 @@ class VisitView:
     left_by: str
     stayed: str  # how long: until now while on site
     arrived_ms: int = 0
+    flag: str = ""  # why the time is the server's estimate (district.timing)
     alerts: alerting.AlertSummary | None = None  # on the office page; not in search results
 
 
@@ -58,7 +59,8 @@ def visit_view(v: Visit, zone: ZoneInfo, now: int, alerts: alerting.AlertSummary
         reason=reason_label(v.reason), host=v.host_name or "", language=own, language_english=english,
         interpreter=v.interpreter, on_site=left is None, left=clock_time(left) if left else "",
         left_by=SIGNED_OUT_BY.get(v.signed_out_by or "", ""),
-        stayed=duration((v.signed_out_ms or now) - v.checked_in_ms), arrived_ms=v.checked_in_ms, alerts=alerts,
+        stayed=duration((v.signed_out_ms or now) - v.checked_in_ms), arrived_ms=v.checked_in_ms, flag=v.flag or "",
+        alerts=alerts,
     )  # fmt: skip
 
 

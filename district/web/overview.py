@@ -22,6 +22,7 @@ from kiosk.language import languages
 DISTRICT_DAYS = 14
 LANGUAGE_DAYS = 30
 WAIT_DAYS = 7
+FLAGGED_DAYS = 14
 router = APIRouter(include_in_schema=False)
 
 
@@ -52,7 +53,8 @@ def district(request: Request, viewer: Admin, notice: str = "") -> HTMLResponse:
         per_day = queries.visits_per_day(db, ids, today, DISTRICT_DAYS)
         chosen = queries.languages_chosen(db, ids, today - timedelta(days=LANGUAGE_DAYS - 1), today)
         zones = {c.id: queries.zone_of(c) for c in places}
-        kiosks = [kiosk_view(k, name, zones[k.campus_id], now) for k, name in queries.kiosks(db)]
+        flagged = queries.flagged_per_kiosk(db, now - FLAGGED_DAYS * 86_400_000)
+        kiosks = [kiosk_view(k, name, zones[k.campus_id], now, flagged.get(k.id, 0)) for k, name in queries.kiosks(db)]
         staff = queries.staff_counts(db)
         local_days = {c.id: queries.local_now(c, now).date() for c in places}
         waits = manage.campus_waits(db, {cid: (d - timedelta(days=WAIT_DAYS - 1), d) for cid, d in local_days.items()})
@@ -62,5 +64,5 @@ def district(request: Request, viewer: Admin, notice: str = "") -> HTMLResponse:
         request, "district.html", nav="district", campuses=places, per_day=per_day, today=today,
         days=[(f"{d:%a}", short_day(d)) for d in per_day.days], languages=language_rows, kiosks=kiosks, staff=staff,
         notice=notice_text(notice), zones=COMMON_ZONES, known_languages=languages(), language_days=LANGUAGE_DAYS,
-        waits=waits, undelivered=undelivered, wait_days=WAIT_DAYS, wait_text=wait_text,
+        waits=waits, undelivered=undelivered, wait_days=WAIT_DAYS, wait_text=wait_text, flagged_days=FLAGGED_DAYS,
     )  # fmt: skip
