@@ -19,7 +19,7 @@ from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from district import queries, security, timing
+from district import queries, repair, security, timing
 from district.alerts.queue import queue_arrivals
 from district.models import Campus, Kiosk, Office, Staff, User, Visit, WebSession
 from district.schemas import LANGUAGE_PATTERN, SignOutEvent, VisitEvent, parse_event
@@ -207,17 +207,24 @@ def apply_events(db: Session, kiosk_id: str, campus_id: int, raw_events: list[An
     results: list[dict[str, str]] = [{}] * len(raw_events)
     visits: list[tuple[int, VisitEvent]] = []
     sign_outs: list[tuple[int, SignOutEvent]] = []
+    name_flags: dict[str, str] = {}  # visit id: why its names are the server's (district.repair)
     for i, raw in enumerate(raw_events):
         try:
             event = parse_event(raw)
         except ValueError as exc:
-            results[i] = {"status": "refused", "error": str(exc)}
-            continue
+            repaired = repair.repaired_visit(raw)
+            if repaired is None:
+                results[i] = {"status": "refused", "error": str(exc)}
+                continue
+            event, name_flags[repaired[0].id] = repaired
         (visits if isinstance(event, VisitEvent) else sign_outs).append((i, event))  # type: ignore[arg-type]
     received = now_ms()
     if visits:
         zone = queries.zone_of(db.get_one(Campus, campus_id))
-        rows = [_visit_row(v, received, zone) | {"campus_id": campus_id, "kiosk_id": kiosk_id} for _, v in visits]
+        rows = [
+            _visit_row(v, received, zone, name_flags.get(v.id)) | {"campus_id": campus_id, "kiosk_id": kiosk_id}
+            for _, v in visits
+        ]
         insert_ = _insert(db)
         statement = insert_(Visit).on_conflict_do_nothing(index_elements=["id"]).returning(Visit.id)
         stored = set(db.scalars(statement, rows).all())
@@ -241,13 +248,14 @@ def apply_events(db: Session, kiosk_id: str, campus_id: int, raw_events: list[An
     return results
 
 
-def _visit_row(v: VisitEvent, received: int, zone: ZoneInfo) -> dict[str, Any]:
+def _visit_row(v: VisitEvent, received: int, zone: ZoneInfo, name_flag: str | None = None) -> dict[str, Any]:
     """The visit as stored: dated by district.timing, its campus day following the time kept."""
-    row = v.model_dump(exclude={"type", "age_ms"}) | {"received_ms": received, "revision": 0}
+    row = v.model_dump(exclude={"type", "age_ms"})
+    row |= {"received_ms": received, "revision": 0, "flag": name_flag, "kiosk_checked_in_ms": None}
     dated = timing.date_event(v.checked_in_ms, v.age_ms, received)
     if dated.flag:
-        row |= {"checked_in_ms": dated.ms, "local_day": timing.local_day(dated.ms, zone), "flag": dated.flag,
-                "kiosk_checked_in_ms": v.checked_in_ms}  # fmt: skip
+        row |= {"checked_in_ms": dated.ms, "local_day": timing.local_day(dated.ms, zone),
+                "flag": timing.joined(name_flag, dated.flag), "kiosk_checked_in_ms": v.checked_in_ms}  # fmt: skip
     return row
 
 

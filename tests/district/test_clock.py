@@ -238,3 +238,27 @@ def test_a_right_clock_is_kept_to_the_millisecond(world: World, tmp_path: Path) 
     client.sync()
     v = server_visits(world.server)[visit_id]
     assert v.checked_in_ms == reading and v.flag is None
+
+
+def test_a_name_the_server_would_have_cleaned_differently_is_kept_cleaned_and_flagged(
+    site: Site, tmp_path: Path  # noqa: F811
+) -> None:
+    desk = make_desk(tmp_path)
+    [decomposed, digits] = [check_in(desk, name) for name in ("Ana", "Bea")]
+    # A kiosk of another version queued "José" with a combining accent (not NFC), and a name with a digit.
+    desk.store._transaction(lambda c: c.execute(
+        "UPDATE outbox SET event = json_set(event, '$.first_name', ?) WHERE json_extract(event, '$.id') = ?",
+        ("Jose\u0301", decomposed),
+    ))  # fmt: skip
+    desk.store._transaction(lambda c: c.execute(
+        "UPDATE outbox SET event = json_set(event, '$.first_name', 'Bea 2') WHERE json_extract(event, '$.id') = ?",
+        (digits,),
+    ))  # fmt: skip
+    enrolled(desk, site.url, site.world.code_a).sync()
+    visits = server_visits(site.server)
+    assert visits[decomposed].first_name == "José" and "Name cleaned by the server" in (visits[decomposed].flag or "")
+    assert digits not in visits  # no kiosk's rules take digits: refused, kept on the kiosk with the reason
+    [(_, reason)] = desk.store.refused_events()
+    assert reason.startswith("first_name: not a name the kiosk accepts")
+    page = signed_in(site, "sec.a@rusd.org").get(site.url + "/office").text
+    assert "José Núñez" in page and "Name cleaned by the server" in page
