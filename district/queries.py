@@ -187,7 +187,7 @@ def kiosks(db: Session) -> list[tuple[Kiosk, str]]:
 
 
 def flagged_per_kiosk(db: Session, since_ms: int) -> dict[str, int]:
-    """How many visits each kiosk sent since then that the server had to flag (a wrong clock)."""
+    """How many visits each kiosk sent since then that the server kept but flagged (a wrong clock, a name)."""
     rows = db.execute(
         select(Visit.kiosk_id, func.count()).where(Visit.flag.is_not(None), Visit.received_ms >= since_ms)
         .group_by(Visit.kiosk_id)

@@ -12,7 +12,7 @@ and the kiosk's own reading is kept beside it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from kiosk.clock import span
@@ -38,7 +38,7 @@ def date_event(claimed_ms: int, age_ms: int | None, received_ms: int, what: str 
         return Dated(best, f"{what} time reconstructed: the kiosk's clock was {span(abs(claimed_ms - best))} {way}")
     if EARLIEST_MS <= claimed_ms <= received_ms + FUTURE_SLACK_MS:
         return Dated(claimed_ms, None)
-    reading = datetime.fromtimestamp(min(claimed_ms, 253_402_300_799_000) / 1000).year  # at most year 9999
+    reading = datetime.fromtimestamp(min(claimed_ms, 253_402_300_799_000) / 1000, UTC).year  # at most 9999
     return Dated(
         received_ms, f"{what} time unknown: the kiosk's clock read the year {reading}; this is when the server got it"
     )

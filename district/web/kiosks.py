@@ -35,7 +35,7 @@ class KioskView:
     backlog: int | None
     refused: int | None
     refused_reason: str
-    flagged: int  # visits the server dated itself lately (FLAGGED_DAYS)
+    flagged: int  # visits the server flagged lately (district.web.overview.FLAGGED_DAYS)
     clock: str
     clock_class: str  # "", "warn" or "bad"
     free_disk: str
