@@ -23,6 +23,7 @@ from district.alerts.worker import AlertWorker
 from district.models import Alert, Campus, Office, Staff, Visit
 from kiosk import wire
 from kiosk.checkin import Draft
+from kiosk.clock import Stamp, stamp
 from kiosk.directory import StaffMember
 
 LINK = re.compile(r"https?://127\.0\.0\.1:\d+/ack/[A-Za-z0-9_-]+")
@@ -217,6 +218,8 @@ def test_an_alert_older_than_its_expiry_is_failed_not_delivered_as_new(lincoln: 
     lincoln.set(alert_expiry_minutes=10)
     draft = Draft(language="en", first_name="Ana", last_name="Pérez", reason="delivery")
     lincoln.desk.now = lambda: datetime.now(UTC) - timedelta(minutes=25)  # checked in offline, 25 min ago
+    boot = stamp()  # by the boot's clock too: the kiosk tells the server how long ago it was
+    lincoln.desk.stamp = lambda: Stamp(boot.boot, boot.uptime_ms - 25 * 60_000)
     visit_id = lincoln.desk.check_in(draft).id
     lincoln.client.push()
     [alert] = lincoln.wait_settled(visit_id)
