@@ -162,12 +162,25 @@ class Alert(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_ms: Mapped[int] = mapped_column(BigInteger)
     claimed_until_ms: Mapped[int | None] = mapped_column(BigInteger)
+    claimed_by: Mapped[str | None] = mapped_column(String(36))  # the AlertSender sending it
+    resend: Mapped[bool] = mapped_column(Boolean, default=False)  # a claim was lost: it may have been delivered
     created_ms: Mapped[int] = mapped_column(BigInteger)
     expires_ms: Mapped[int] = mapped_column(BigInteger)
     delivered_ms: Mapped[int | None] = mapped_column(BigInteger)
     error: Mapped[str | None] = mapped_column(String(300))  # why it failed, with secrets masked
     ack_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     ack_token: Mapped[str | None] = mapped_column(String(64))  # only while queued: the link in the message
+
+
+class AlertSender(Base):
+    """A server process's alert sender, alive while `seen_ms` is recent: its claims die with it."""
+
+    __tablename__ = "alert_sender"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    host: Mapped[str] = mapped_column(String(255))
+    pid: Mapped[int] = mapped_column(Integer)
+    seen_ms: Mapped[int] = mapped_column(BigInteger)
 
 
 class User(Base):

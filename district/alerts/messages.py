@@ -59,8 +59,11 @@ def language_name(code: str, in_language: str) -> str:
 
 
 def render(
-    about: AboutVisit, language: str, why: str, ack_link: str | None, waited_minutes: int | None = None
+    about: AboutVisit, language: str, why: str, ack_link: str | None, waited_minutes: int | None = None,
+    resend_of: int | None = None,
 ) -> AlertText:
+    """`resend_of`: the alert's number when a server process died while sending it, so it may have arrived
+    already; the message then says so, and a channel that reads it can drop the second copy."""
     tr = translator(language)
     try:
         zone = ZoneInfo(about.timezone)
@@ -92,4 +95,8 @@ def render(
     if ack_link:
         lines.append("")
         lines.append(tr("On my way: {link}").format(link=ack_link))
+    if resend_of is not None:
+        lines.append("")
+        lines.append(tr("Sent again (alert {number}): the server restarted while sending it, so you may have it "
+                        "already.").format(number=resend_of))  # fmt: skip
     return AlertText(title, "\n".join(lines))

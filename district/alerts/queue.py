@@ -14,30 +14,37 @@ why, on the front-office page, never delivered as if new.
 
 Alert rows are written in the same transaction as the visit they are about (the visit's
 push), so a stored visit always has its alerts. Workers claim due rows with a conditional
-UPDATE, so several server processes never send the same alert twice.
+UPDATE, so several server processes never send the same alert twice. Each claim names its
+sender (AlertSender), which beats while its process lives: the claims of a sender that stopped
+beating (LEASE_MS), or whose process is gone from this machine, are taken again at once
+rather than after CLAIM_MS, and marked `resend`, since the dead process may have delivered
+the message just before it died (docs/alerts.md says what is promised).
 """
 
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, literal, or_, select, update
+from sqlalchemy import case, delete, func, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from district import security
 from district.alerts import rules as routing
 from district.alerts.channels import split_urls
 from district.alerts.messages import AboutVisit
-from district.models import Alert, Campus, Office, Staff, Visit
+from district.models import Alert, AlertSender, Campus, Office, Staff, Visit
 from district.queries import zone_of
 from kiosk.directory import host_name
 
 log = logging.getLogger(__name__)
 
-CLAIM_MS = 120_000  # a claimed alert whose worker died is taken again after this
+CLAIM_MS = 120_000  # a claim is taken again after this even if its sender still beats (a hung send)
+LEASE_MS = 10_000  # a sender that has not beaten for this long is dead: its claims are taken again
+FORGET_SENDER_MS = 24 * 3600 * 1000
 MAX_ATTEMPTS = 8
 RETRY_BASE_MS = 2_000
 RETRY_CAP_MS = 60_000
@@ -179,25 +186,58 @@ class Job:
     ack_token: str | None
     about: AboutVisit
     waited_minutes: int | None
+    resend: bool = False  # sent before by a process that died: the recipient may have it already
 
 
-def claim_due(db: Session, now: int, limit: int = 16) -> tuple[list[Job], int]:
-    """Claim up to `limit` due alerts; also fails those past their expiry. Returns (jobs, expired)."""
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # someone else's process: alive
+        return True
+    return True
+
+
+def register_sender(db: Session, sender_id: str, host: str, now: int) -> int:
+    """A new sender for this process; senders of this machine whose process is gone are dead from now
+    (a restart after a crash takes their claims at once). Returns how many were found dead."""
+    db.execute(delete(AlertSender).where(AlertSender.seen_ms < now - FORGET_SENDER_MS))  # their claims expired long ago
+    dead = [
+        s.id for s in db.scalars(select(AlertSender).where(AlertSender.host == host, AlertSender.seen_ms > 0))
+        if not _alive(s.pid)  # a pid used again since is alive: that sender's beat then runs out (LEASE_MS)
+    ]  # fmt: skip
+    if dead:
+        db.execute(update(AlertSender).where(AlertSender.id.in_(dead)).values(seen_ms=0))
+    db.add(AlertSender(id=sender_id, host=host[:255], pid=os.getpid(), seen_ms=now))
+    db.flush()
+    return len(dead)
+
+
+def beat(db: Session, sender_id: str, now: int) -> None:
+    db.execute(update(AlertSender).where(AlertSender.id == sender_id).values(seen_ms=now))
+
+
+def claim_due(db: Session, now: int, limit: int = 16, sender: str | None = None) -> tuple[list[Job], int]:
+    """Claim up to `limit` due alerts for `sender`; also fails those past their expiry. Returns (jobs, expired).
+    A claim taken over from another sender is marked `resend`: it may have reached its recipient."""
+    dead = select(AlertSender.id).where(AlertSender.seen_ms < now - LEASE_MS)
     due = or_(
         (Alert.status == "pending") & (Alert.next_attempt_ms <= now),
-        (Alert.status == "sending") & (Alert.claimed_until_ms < now),
+        (Alert.status == "sending") & ((Alert.claimed_until_ms < now) | Alert.claimed_by.in_(dead)),
     )
     ids = db.scalars(select(Alert.id).where(due).order_by(Alert.next_attempt_ms).limit(limit)).all()
     if not ids:
         return [], 0
     expired = db.execute(
         update(Alert).where(Alert.id.in_(ids), due, Alert.expires_ms <= now)
-        .values(status="failed", ack_token=None, claimed_until_ms=None,
+        .values(status="failed", ack_token=None, claimed_until_ms=None, claimed_by=None,
                 error=func.substr(func.coalesce(literal("expired; the last try: ") + Alert.error, EXPIRED), 1, 300))
     ).rowcount  # fmt: skip
     claimed = db.scalars(
         update(Alert).where(Alert.id.in_(ids), due, Alert.expires_ms > now)
-        .values(status="sending", claimed_until_ms=now + CLAIM_MS, attempts=Alert.attempts + 1)
+        .values(status="sending", claimed_until_ms=now + CLAIM_MS, claimed_by=sender, attempts=Alert.attempts + 1,
+                resend=case((Alert.status == "sending", True), else_=Alert.resend))
         .returning(Alert.id)
     ).all()  # fmt: skip
     jobs = [_job(db, alert_id, now) for alert_id in claimed]
@@ -222,7 +262,8 @@ def _job(db: Session, alert_id: int, now: int) -> Job | None:
     )  # fmt: skip
     waited = (now - visit.checked_in_ms) // 60_000 if alert.kind == "escalation" else None
     return Job(
-        alert.id, alert.kind, alert.why, alert.recipient_name, alert.language, urls, alert.ack_token, about, waited
+        alert.id, alert.kind, alert.why, alert.recipient_name, alert.language, urls, alert.ack_token, about, waited,
+        alert.resend,
     )
 
 
@@ -230,13 +271,14 @@ def retry_delay_ms(attempts: int) -> int:
     return min(RETRY_CAP_MS, RETRY_BASE_MS * 2 ** max(0, attempts - 1))
 
 
-def finish(db: Session, alert_id: int, delivered: bool, error: str | None, now: int) -> str:
-    """Record a send's outcome; a failure is retried with backoff until its expiry or MAX_ATTEMPTS."""
+def finish(db: Session, alert_id: int, delivered: bool, error: str | None, now: int, sender: str | None = None) -> str:
+    """Record a send's outcome; a failure is retried with backoff until its expiry or MAX_ATTEMPTS.
+    "gone" when the alert is no longer this sender's (another took it over, thinking this one dead)."""
     alert = db.get(Alert, alert_id)
-    if alert is None or alert.status != "sending":
+    if alert is None or alert.status != "sending" or (sender is not None and alert.claimed_by != sender):
         return "gone"
     alert.error = error
-    alert.claimed_until_ms = None
+    alert.claimed_until_ms = alert.claimed_by = None
     if delivered:
         alert.status, alert.delivered_ms, alert.ack_token = "delivered", now, None
     elif alert.attempts < MAX_ATTEMPTS and now + retry_delay_ms(alert.attempts) < alert.expires_ms:

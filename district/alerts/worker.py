@@ -9,8 +9,10 @@ outcome is recorded in its own short transaction, so a slow channel delays only 
 from __future__ import annotations
 
 import logging
+import socket
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -50,8 +52,15 @@ class AlertWorker:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="alert-worker", daemon=True)
         self._last_escalation = 0.0
+        self.id = str(uuid.uuid4())  # this sender, in the alert_sender table
+        self._last_beat = 0.0
 
     def start(self) -> None:
+        with self.sessions.begin() as db:
+            dead = queue.register_sender(db, self.id, socket.gethostname(), now_ms())
+        if dead:
+            log.warning("alert worker: %d senders on this machine died; their alerts are sent again now", dead)
+        self._last_beat = time.monotonic()
         self._thread.start()
 
     def stop(self) -> None:
@@ -79,11 +88,15 @@ class AlertWorker:
             with self.sessions.begin() as db:
                 if queue.escalate_due(db, now_ms()):
                     self._wake.set()
+        if time.monotonic() - self._last_beat >= 1.0:  # alive: LEASE_MS without a beat and others take over
+            self._last_beat = time.monotonic()
+            with self.sessions.begin() as db:
+                queue.beat(db, self.id, now_ms())
         free = self._free_senders()
         if not free:
             return 0
         with self.sessions.begin() as db:
-            jobs, expired = queue.claim_due(db, now_ms(), free)
+            jobs, expired = queue.claim_due(db, now_ms(), free, self.id)
         if expired:
             log.warning("alert worker: %d alerts expired before they could be delivered", expired)
         for job in jobs:
@@ -106,7 +119,8 @@ class AlertWorker:
     def _deliver(self, job: queue.Job) -> channels.Delivery:
         link = f"{self.public_url}/ack/{job.ack_token}" if job.ack_token else None
         language = language_for(job.language, "en")
-        text = render(job.about, language, job.why, link, job.waited_minutes)
+        resend_of = job.alert_id if job.resend else None
+        text = render(job.about, language, job.why, link, job.waited_minutes, resend_of)
         if not job.urls:
             return channels.Delivery(False, f"{job.recipient_name}: no alert channel")
         return self.send(job.urls, text.title, text.body, job.recipient_name)
@@ -121,7 +135,7 @@ class AlertWorker:
             delivery = channels.Delivery(False, f"{job.recipient_name}: {type(exc).__name__}")
         try:
             with self.sessions.begin() as db:
-                status = queue.finish(db, job.alert_id, delivery.delivered, delivery.error, now_ms())
+                status = queue.finish(db, job.alert_id, delivery.delivered, delivery.error, now_ms(), self.id)
         except Exception:
             log.exception("alert worker: could not record the outcome of alert %s", job.alert_id)
             return
