@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from kiosk.clock import span
 
 EARLIEST_MS = 1_577_836_800_000  # 2020-01-01: before that, the kiosk's clock is wrong
-FUTURE_SLACK_MS = 5 * 60_000  # later than the server's time of receipt by more than this: wrong
+FUTURE_SLACK_MS = 24 * 3600 * 1000  # without an age, a time up to a day ahead is believed, as it always was
 AGREE_MS = 5 * 60_000  # a kiosk's time this close to received-minus-age is its own (network, batching)
 
 
