@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from district import __version__, api, web
+from district import __version__, api, errors, web
 from district.alerts.worker import AlertWorker
 from district.db import make_engine, make_sessions, upgrade
 from district.roster import MAX_UPLOAD_BYTES
@@ -117,6 +117,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
     app.state.settings = settings
     app.include_router(api.router)
     web.install(app)
+    errors.install(app)
     app.add_middleware(BodyLimit)
     return app
 
