@@ -210,6 +210,7 @@ def apply_events(db: Session, kiosk_id: str, campus_id: int, raw_events: list[An
             continue
         (visits if isinstance(event, VisitEvent) else sign_outs).append((i, event))  # type: ignore[arg-type]
     received = now_ms()
+    visits, repeats = _first_of_each_id(visits)
     if visits:
         rows = [
             {**v.model_dump(exclude={"type"}), "campus_id": campus_id, "kiosk_id": kiosk_id,
@@ -230,9 +231,33 @@ def apply_events(db: Session, kiosk_id: str, campus_id: int, raw_events: list[An
                 results[i] = {"status": "refused", "error": "id: already used by a visit of another campus"}
             else:
                 results[i] = {"status": "stored" if v.id in stored else "duplicate"}
+    for i, first, same in repeats:
+        results[i] = _repeated(results[first], same)
     for (i, _), status in zip(sign_outs, _sign_outs(db, campus_id, [(s.visit_id, s.at_ms, s.by) for _, s in sign_outs])):
         results[i] = status
     return results
+
+
+def _first_of_each_id(
+    visits: list[tuple[int, VisitEvent]],
+) -> tuple[list[tuple[int, VisitEvent]], list[tuple[int, int, bool]]]:
+    """A batch's visits with each id once (its first), and the repeats: (index, the first's index, same content).
+    One insert cannot take an id twice: the second would vanish, and be answered "stored" with the first."""
+    first: dict[str, tuple[int, VisitEvent]] = {}
+    repeats = []
+    for i, v in visits:
+        if v.id in first:
+            repeats.append((i, first[v.id][0], v == first[v.id][1]))
+        else:
+            first[v.id] = (i, v)
+    return list(first.values()), repeats
+
+
+def _repeated(original: dict[str, str], same: bool) -> dict[str, str]:
+    """A visit sent twice in one batch: answered as a resend would be, or refused if its content differs."""
+    if not same:
+        return {"status": "refused", "error": "id: sent earlier in this batch with different content"}
+    return original if original["status"] == "refused" else {"status": "duplicate"}
 
 
 def _sign_outs(db: Session, campus_id: int, events: list[tuple[str, int, str]]) -> list[dict[str, str]]:
