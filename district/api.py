@@ -7,10 +7,14 @@ another campus's data.
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.responses import Response
+from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
@@ -21,7 +25,38 @@ from district.models import Kiosk
 from district.schemas import BIGINT, UUID_PATTERN, EnrollBody, Heartbeat, PushBody
 from kiosk import wire
 
-router = APIRouter(prefix=wire.API, tags=["kiosk sync"])
+
+class StrictJSONRequest(Request):
+    """A body that is JSON as RFC 8259 defines it: Python's parser also takes NaN and Infinity, which
+    no kiosk sends and no answer could echo. Either is a 422 saying so; so is nesting too deep to parse."""
+
+    async def json(self) -> Any:
+        if not hasattr(self, "_json"):
+            body = await self.body()
+            try:
+                self._json = json.loads(body, parse_constant=_not_a_number)
+            except RecursionError:
+                raise json.JSONDecodeError("nested too deeply", "", 0) from None
+            except UnicodeDecodeError:
+                raise HTTPException(400, "body: not JSON (not UTF-8 text)") from None
+        return self._json
+
+
+def _not_a_number(name: str) -> None:
+    raise json.JSONDecodeError(f"{name} is not a number JSON allows", "", 0)
+
+
+class StrictJSONRoute(APIRoute):
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def strict(request: Request) -> Response:
+            return await handler(StrictJSONRequest(request.scope, request.receive))
+
+        return strict
+
+
+router = APIRouter(prefix=wire.API, tags=["kiosk sync"], route_class=StrictJSONRoute)
 _bearer = HTTPBearer(auto_error=False, description="the token a kiosk got at enrollment")
 
 

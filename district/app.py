@@ -8,13 +8,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
-from fastapi import FastAPI
-from starlette.types import ASGIApp, Receive, Scope, Send
+from fastapi import Depends, FastAPI
 
-from district import __version__, api, web
+from district import __version__, api, errors, web
 from district.alerts.worker import AlertWorker
+from district.boundary import BodyLimit, text_only
 from district.db import make_engine, make_sessions, upgrade
-from district.roster import MAX_UPLOAD_BYTES
 
 log = logging.getLogger(__name__)
 ACK_PATH = re.compile(r"/ack/[^/?\s]+")
@@ -27,8 +26,6 @@ class HideAckTokens(logging.Filter):
         if isinstance(record.args, tuple):
             record.args = tuple(ACK_PATH.sub("/ack/…", a) if isinstance(a, str) else a for a in record.args)
         return True
-MAX_BODY_BYTES = 4 * 1024 * 1024  # a full batch of 500 visits is about 200 kB
-UPLOAD_PATHS = ("/district/campuses/",)  # staff uploads: a district-wide OneRoster export is large
 
 
 @dataclass(frozen=True)
@@ -39,46 +36,6 @@ class ServerSettings:
     migrate: bool = True  # bring the schema up to date at start (several workers: run `district-server migrate` once)
     public_url: str = "http://127.0.0.1:8080"  # where staff's phones reach this server: the "on my way" links
     alerts: bool = True  # send alerts from this process (tests that look only at the queue turn it off)
-
-
-class BodyLimit:
-    """Refuse request bodies over a limit with 413, before they fill memory (uvicorn sets none)."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            return await self.app(scope, receive, send)
-        limit = MAX_UPLOAD_BYTES + 65536 if scope["path"].startswith(UPLOAD_PATHS) else MAX_BODY_BYTES
-        declared = dict(scope.get("headers") or []).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > limit):
-            return await _too_large(send)
-        seen = 0
-
-        async def limited() -> dict:  # type: ignore[type-arg]
-            nonlocal seen
-            message = await receive()
-            seen += len(message.get("body", b""))
-            if seen > limit:
-                raise _TooLarge
-            return message
-
-        try:
-            await self.app(scope, limited, send)
-        except _TooLarge:
-            await _too_large(send)
-
-
-class _TooLarge(Exception):
-    pass
-
-
-async def _too_large(send: Send) -> None:
-    body = b'{"detail":"request body too large"}'
-    await send({"type": "http.response.start", "status": 413,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})  # fmt: skip
-    await send({"type": "http.response.body", "body": body})
 
 
 def create_app(settings: ServerSettings) -> FastAPI:
@@ -110,13 +67,15 @@ def create_app(settings: ServerSettings) -> FastAPI:
         docs_url=None,  # Swagger UI loads from a CDN: blocked by the pages' CSP and by closed networks
         redoc_url=None,
         openapi_url="/api/v1/openapi.json",
+        dependencies=[Depends(text_only)],  # before any other: every route's input is text (district.boundary)
     )
     app.state.engine = engine
     app.state.sessions = sessions
     app.state.alert_worker = worker
     app.state.settings = settings
+    app.add_middleware(BodyLimit, answer=errors.http_error)  # inside web's headers middleware: its 413 pages get them
     app.include_router(api.router)
     web.install(app)
-    app.add_middleware(BodyLimit)
+    errors.install(app)
     return app
 

@@ -8,10 +8,14 @@ good ones in the same batch are kept. Names must already be clean by the kiosk's
 
 from __future__ import annotations
 
+import time
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError
+from pydantic import (
+    AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError, field_validator,
+)  # fmt: skip
 
 from kiosk import wire
 from kiosk.directory import MAX_HOST_NAME
@@ -53,6 +57,14 @@ Language = Annotated[str, StringConstraints(pattern=LANGUAGE_PATTERN, max_length
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
+
+    @field_validator("*")
+    @classmethod
+    def _no_nul(cls, value: object) -> object:
+        """One rule for every text field: a NUL is not text (PostgreSQL refuses it, SQLite would keep it)."""
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError("has a NUL character, which is not text")
+        return value
 
 
 class VisitEvent(Strict):
@@ -109,12 +121,22 @@ class Heartbeat(Strict):
 
 def describe(exc: ValidationError) -> str:
     """One line a kiosk's log can show: 'first_name: not a name the kiosk accepts (characters)'."""
+    return describe_errors(exc.errors(include_url=False), ("visit", "sign_out"), "event")
+
+
+def describe_errors(errors: Sequence[Mapping[str, Any]], sources: Sequence[str], whole: str) -> str:
+    """Pydantic's errors as one line, never echoing the input (it may be NaN or a lone surrogate,
+    which JSON cannot carry). `sources` are first loc parts left out ("body"); `whole` names the input."""
     parts = []
-    for error in exc.errors(include_url=False)[:5]:
-        location = ".".join(str(p) for p in error["loc"] if p not in ("visit", "sign_out")) or "event"
-        message = error["msg"].removeprefix("Value error, ")
+    for error in errors[:5]:
+        loc = tuple(error["loc"])
+        location = ".".join(str(p) for p in (loc[1:] if loc and loc[0] in sources else loc)) or whole
+        if error["type"] == "json_invalid":
+            location, message = "body", f"not JSON ({(error.get('ctx') or {}).get('error', 'cannot be read')})"
+        else:
+            message = str(error["msg"]).removeprefix("Value error, ")
         parts.append(f"{location}: {message}")
-    return "; ".join(parts)
+    return "; ".join(parts).encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def parse_event(raw: Any) -> VisitEvent | SignOutEvent:

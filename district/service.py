@@ -219,6 +219,7 @@ def apply_events(db: Session, kiosk_id: str, campus_id: int, raw_events: list[An
             event, name_flags[repaired[0].id] = repaired
         (visits if isinstance(event, VisitEvent) else sign_outs).append((i, event))  # type: ignore[arg-type]
     received = now_ms()
+    visits, repeats = _first_of_each_id(visits)
     if visits:
         zone = queries.zone_of(db.get_one(Campus, campus_id))
         rows = [
@@ -239,6 +240,8 @@ def apply_events(db: Session, kiosk_id: str, campus_id: int, raw_events: list[An
                 results[i] = {"status": "refused", "error": "id: already used by a visit of another campus"}
             else:
                 results[i] = {"status": "stored" if v.id in stored else "duplicate"}
+    for i, first, same in repeats:
+        results[i] = _repeated(results[first], same)
     dated = [timing.date_event(s.at_ms, s.age_ms, received, "Sign-out") for _, s in sign_outs]
     applied = _sign_outs(db, campus_id, [(s.visit_id, d.ms, s.by) for (_, s), d in zip(sign_outs, dated)])
     for (i, _), status in zip(sign_outs, applied):
@@ -263,6 +266,28 @@ def _flag(db: Session, flags: dict[str, str]) -> None:
     """Add to the flags of these visits (sign-outs dated by the server)."""
     for visit in db.scalars(select(Visit).where(Visit.id.in_(flags))) if flags else ():
         visit.flag = timing.joined(visit.flag, flags[visit.id])
+
+
+def _first_of_each_id(
+    visits: list[tuple[int, VisitEvent]],
+) -> tuple[list[tuple[int, VisitEvent]], list[tuple[int, int, bool]]]:
+    """A batch's visits with each id once (its first), and the repeats: (index, the first's index, same content).
+    One insert cannot take an id twice: the second would vanish, and be answered "stored" with the first."""
+    first: dict[str, tuple[int, VisitEvent]] = {}
+    repeats = []
+    for i, v in visits:
+        if v.id in first:
+            repeats.append((i, first[v.id][0], v == first[v.id][1]))
+        else:
+            first[v.id] = (i, v)
+    return list(first.values()), repeats
+
+
+def _repeated(original: dict[str, str], same: bool) -> dict[str, str]:
+    """A visit sent twice in one batch: answered as a resend would be, or refused if its content differs."""
+    if not same:
+        return {"status": "refused", "error": "id: sent earlier in this batch with different content"}
+    return original if original["status"] == "refused" else {"status": "duplicate"}
 
 
 def _sign_outs(db: Session, campus_id: int, events: list[tuple[str, int, str]]) -> list[dict[str, str]]:

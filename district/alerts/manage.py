@@ -213,8 +213,19 @@ def _suggestion(problem: str) -> str:
     return f" Did you mean '{close[0]}'?" if close else ""
 
 
+NESTED_TOO_DEEP = ("The rules are nested far too deeply to read. They are one list [ … ] of rules { … }, and only "
+                   "a rule's notify and escalate_to are lists inside it.")
+
+
 def parse_typed_rules(text: str) -> tuple[routing.Rule, ...]:
     """Rules typed on the campus page; RulesError with every problem and its line. Empty: the defaults."""
+    try:
+        return _parse_typed_rules(text)
+    except RecursionError:  # brackets nested by the thousand: Python's JSON reader (or repr) runs out of stack
+        raise RulesError([NESTED_TOO_DEEP]) from None
+
+
+def _parse_typed_rules(text: str) -> tuple[routing.Rule, ...]:
     if len(text) > MAX_RULES_TEXT:
         raise RulesError([f"The rules are longer than {MAX_RULES_TEXT} characters."])
     if not text.strip():

@@ -96,7 +96,7 @@ def rule_from_dict(raw: object, number: int) -> Rule:
     if unknown:
         raise ValueError(f"{where}: unknown field {min(unknown)!r}")
     reason = raw.get("reason", ANY_REASON)
-    if reason != ANY_REASON and reason not in BY_CODE:
+    if reason != ANY_REASON and (not isinstance(reason, str) or reason not in BY_CODE):
         raise ValueError(f"{where}: reason {reason!r} is not one of: *, {', '.join(BY_CODE)}")
     notify = _targets(raw.get("notify"), f"{where}: notify")
     if not notify:

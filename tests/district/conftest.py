@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,10 +12,11 @@ from pathlib import Path
 import pytest
 from loopback import LoopbackServer
 from pgserver import PostgresServer, require_postgres
+from sqlalchemy import String, select
 
 from district import service
 from district.alerts import queue
-from district.models import Campus
+from district.models import Base, Campus
 
 _names = itertools.count()
 CHROMIUM = Path("/usr/bin/chromium")  # Debian's; Playwright drives it (no browser download)
@@ -78,8 +80,24 @@ def server(database_url: str) -> Iterator[LoopbackServer]:
     s.dispose()
 
 
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def shared_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LoopbackServer]:
+    """One server for all of a module's tests: property tests run many examples, and must not start one each."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('shared') / 'district.sqlite3'}"
+    else:
+        url = request.getfixturevalue("postgres").create_database(f"district_{next(_names)}")
+    s = LoopbackServer(url).start()
+    yield s
+    s.dispose()
+
+
 @pytest.fixture
 def world(server: LoopbackServer) -> World:
+    return two_campuses(server)
+
+
+def two_campuses(server: LoopbackServer) -> World:
     with server.sessions.begin() as db:
         a = service.add_campus(db, "Lincoln Elementary", "America/Chicago", ["en", "es"])
         b = service.add_campus(db, "Roosevelt Middle", "America/Chicago", ["en", "es"])
@@ -92,3 +110,18 @@ def world(server: LoopbackServer) -> World:
 def campus(server: LoopbackServer, campus_id: int) -> Campus:
     with server.sessions() as db:
         return db.get_one(Campus, campus_id)
+
+
+def malformed_text(server: LoopbackServer) -> list[str]:
+    """Stored text that nothing should have let in: a NUL, a lone surrogate, or more than its column holds
+    (PostgreSQL refuses all three; SQLite would keep them)."""
+    found = []
+    with server.sessions() as db:
+        for model in (mapper.class_ for mapper in Base.registry.mappers):
+            columns = [c for c in model.__table__.columns if isinstance(c.type, String)]
+            for row in db.execute(select(*columns)):
+                for column, value in zip(columns, row, strict=True):
+                    too_long = column.type.length is not None and len(value or "") > column.type.length
+                    if isinstance(value, str) and (too_long or re.search("[\x00\ud800-\udfff]", value)):
+                        found.append(f"{model.__name__}.{column.name}: {value[:80]!r}")
+    return found

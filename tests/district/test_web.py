@@ -54,6 +54,11 @@ def password_hash() -> str:
 
 @pytest.fixture
 def site(world: World) -> Site:
+    return with_people(world)
+
+
+def with_people(world: World) -> Site:
+    """An admin and a secretary for each campus: for a test's own world, or a module's shared one."""
     people = [("admin@rusd.org", "Ada Admin", "district_admin", None),
               ("sec.a@rusd.org", "Sara Lincoln", "secretary", world.campus_a),
               ("sec.b@rusd.org", "Ben Roosevelt", "secretary", world.campus_b)]  # fmt: skip
