@@ -463,6 +463,7 @@ def make_backlog_store(directory: Path, visits: int, sign_outs: bool, seed: int 
         draft = Draft(
             language=rng.choice(LANGUAGES), first_name=rng.choice(FIRST_NAMES), last_name=rng.choice(LAST_NAMES),
             reason=reason, host=rng.choice(hosts) if reason == "meeting" else None, interpreter=rng.random() < 0.1,
+            student_name=rng.choice(FIRST_NAMES) if reason == "pickup" else "",
         )  # fmt: skip
         visit = desk.check_in(draft)
         if sign_outs and rng.random() < 0.97:

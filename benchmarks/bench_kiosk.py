@@ -366,7 +366,8 @@ def visitor_draft(i: int, desk, language: str = "en"):  # type: ignore[no-untype
     return Draft(
         language=language, first_name=FIRST_NAMES[i % len(FIRST_NAMES)],
         last_name=LAST_NAMES[(i // len(FIRST_NAMES) + i) % len(LAST_NAMES)],
-        reason=reason, host=host, interpreter=i % 5 == 0,
+        reason=reason, host=host, interpreter=i % 5 == 0, interpreter_language="es" if i % 5 == 0 else None,
+        student_name=FIRST_NAMES[(i + 3) % len(FIRST_NAMES)] if reason == "pickup" else "",
     )  # fmt: skip
 
 

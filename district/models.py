@@ -138,6 +138,8 @@ class Visit(Base):
     # estimate, with the kiosk's own reading of the check-in time kept beside it.
     flag: Mapped[str | None] = mapped_column(String(1000))
     kiosk_checked_in_ms: Mapped[int | None] = mapped_column(BigInteger)
+    interpreter_language: Mapped[str | None] = mapped_column(String(35))  # which language (kiosk.interpreting)
+    student_name: Mapped[str | None] = mapped_column(String(MAX_FIELD_LENGTH))  # whom a visitor picks up
 
 
 class Alert(Base):

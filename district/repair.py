@@ -13,18 +13,19 @@ from __future__ import annotations
 from typing import Any
 
 from district.schemas import VisitEvent, parse_event
-from kiosk.text import NameProblem, clean_name
+from kiosk.text import MAX_NAME_LENGTH, MAX_STUDENT_NAME_LENGTH, NameProblem, clean_name
 
-NAMES = ("first_name", "last_name")
+LIMITS = {"first_name": MAX_NAME_LENGTH, "last_name": MAX_NAME_LENGTH, "student_name": MAX_STUDENT_NAME_LENGTH}
+NAMES = ("first_name", "last_name")  # always in a visit; the student's name only when picking up
 PROBE = "A"  # a name every version accepts, to check the rest of the event
 
 
-def server_name(value: str) -> str | None:
+def server_name(value: str, limit: int = MAX_NAME_LENGTH) -> str | None:
     """The name as the server cleans it, or None when its rules refuse it (then the visit is refused)."""
     text = value
     for _ in range(3):  # until cleaning changes nothing more
         try:
-            cleaned = clean_name(text)
+            cleaned = clean_name(text, limit=limit)
         except NameProblem:
             return None
         if cleaned == text:
@@ -38,11 +39,12 @@ def repaired_visit(raw: Any) -> tuple[VisitEvent, str] | None:
     server's cleaning of them, and the office's flag. None for anything else (refused with its reason)."""
     if not isinstance(raw, dict) or raw.get("type") != "visit" or not all(isinstance(raw.get(k), str) for k in NAMES):
         return None
-    names = {key: server_name(raw[key]) for key in NAMES}
+    keys = [*NAMES, *(["student_name"] if isinstance(raw.get("student_name"), str) else [])]
+    names = {key: server_name(raw[key], LIMITS[key]) for key in keys}
     if any(name is None for name in names.values()):
         return None
     try:
-        probe = parse_event({**raw, **dict.fromkeys(NAMES, PROBE)})
+        probe = parse_event({**raw, **dict.fromkeys(keys, PROBE)})
     except ValueError:
         return None  # something besides the names is wrong
     flag = "Name cleaned by the server: the kiosk sent it in another form"

@@ -20,16 +20,18 @@ from pydantic import (
 from kiosk import wire
 from kiosk.directory import MAX_HOST_NAME
 from kiosk.reasons import BY_CODE
-from kiosk.text import MAX_FIELD_LENGTH, NameProblem, clean_name, strip_invisible
+from kiosk.text import (
+    MAX_FIELD_LENGTH, MAX_NAME_LENGTH, MAX_STUDENT_NAME_LENGTH, NameProblem, clean_name, strip_invisible,
+)  # fmt: skip
 
 UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 LANGUAGE_PATTERN = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$"
 BIGINT = 2**63 - 1  # the database's largest integer: anything above is a 422, not a 500
 
 
-def _clean(value: str) -> str:
+def _clean(value: str, limit: int = MAX_NAME_LENGTH) -> str:
     try:
-        cleaned = clean_name(value)
+        cleaned = clean_name(value, limit=limit)
     except NameProblem as exc:
         raise ValueError(f"not a name the kiosk accepts ({exc.code})") from None
     if cleaned != value:
@@ -49,6 +51,8 @@ def _day(value: str) -> str:
 
 
 Name = Annotated[str, StringConstraints(min_length=1, max_length=MAX_FIELD_LENGTH), AfterValidator(_clean)]
+StudentName = Annotated[str, StringConstraints(min_length=1, max_length=MAX_FIELD_LENGTH),
+                        AfterValidator(lambda v: _clean(v, MAX_STUDENT_NAME_LENGTH))]  # fmt: skip
 Text = Annotated[str, StringConstraints(max_length=MAX_FIELD_LENGTH), AfterValidator(_plain)]
 VisitId = Annotated[str, StringConstraints(pattern=UUID_PATTERN)]
 Moment = Annotated[int, Field(ge=0, le=BIGINT)]  # any time: a wrong clock is flagged, not refused (district.timing)
@@ -79,6 +83,8 @@ class VisitEvent(Strict):
     interpreter: bool
     checked_in_ms: Moment
     age_ms: Moment | None = None  # how long before the push, by the kiosk's boot clock (kiosk.wire)
+    interpreter_language: Language | None = None  # absent from kiosks older than it
+    student_name: StudentName | None = None
     local_day: Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}$"), AfterValidator(_day)]
 
 

@@ -257,6 +257,8 @@ class FrontDesk:
         if reason is None:
             raise ValueError(f"unknown reason {draft.reason!r}")
         host = draft.host if reason.needs_host else None
+        student = self.clean_student_name(draft.student_name) if reason.needs_student else None
+        interpreter_language = draft.interpreter_language if draft.interpreter else None
         moment = self.now()
         visit = Visit(
             id=new_id(int(moment.timestamp() * 1000)),
@@ -264,6 +266,7 @@ class FrontDesk:
             host_id=host.id if host else None, host_name=host.name if host else None,
             language=draft.language, interpreter=draft.interpreter,
             checked_in=moment, local_day=self.local_day(moment).isoformat(),
+            interpreter_language=interpreter_language, student_name=student,
         )  # fmt: skip
         self.store.add_visit(visit, self.stamp())
         self._wake_sync()

@@ -74,7 +74,8 @@ def _one_size(directory: Path, size: str, scratch: Path, codes: list[str]) -> No
 
     desk = FrontDesk(config, Store(config.database_path))
     for first, last, reason in SAMPLE_VISITORS:
-        desk.check_in(Draft(language="en", first_name=first, last_name=last, reason=reason))
+        student = "Lucía López" if reason == "pickup" else ""
+        desk.check_in(Draft(language="en", first_name=first, last_name=last, reason=reason, student_name=student))
     app = KioskApp(desk)
 
     from kivy.core.window import Window
@@ -133,7 +134,8 @@ def _one_size(directory: Path, size: str, scratch: Path, codes: list[str]) -> No
             app.screen("name").ids.keyboard.layer = "arabic"
             yield from shot("name-arabic")
             app.screen("name").ids.keyboard.layer = "letters"
-            app.draft = Draft(language=code, first_name="José", last_name="Núñez-O'Brien", reason="pickup")
+            app.draft = Draft(language=code, first_name="José", last_name="Núñez-O'Brien", reason="pickup",
+                              student_name="Lucía Núñez")  # fmt: skip
             app.show("review")
             app.screen("review").confirm()
             yield from shot("done")

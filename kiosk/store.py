@@ -31,7 +31,8 @@ T = TypeVar("T")
 
 def _backfill_outbox(conn: sqlite3.Connection) -> None:
     """Visits stored before the outbox existed are queued for the server too."""
-    for row in conn.execute(f"SELECT {_COLUMNS} FROM visit ORDER BY id").fetchall():
+    # The columns of schema 1, not today's: a migration runs against the schema of its own time.
+    for row in conn.execute(f"SELECT {_COLUMNS_V1} FROM visit ORDER BY id").fetchall():
         _queue_visit(conn, _visit(row), row[8])
         if row[10] is not None:
             _queue(conn, wire.sign_out_event(row[0], row[10], row[11]), row[10])
@@ -88,6 +89,12 @@ MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     ALTER TABLE outbox ADD COLUMN boot_id TEXT;
     ALTER TABLE outbox ADD COLUMN uptime_ms INTEGER;
     """,
+    """
+    -- Which language the interpreter should speak, and whom a visitor picks up. Columns added at
+    -- the end: a kiosk of the version before reads this store as it did (it names its columns).
+    ALTER TABLE visit ADD COLUMN interpreter_language TEXT;
+    ALTER TABLE visit ADD COLUMN student_name TEXT;
+    """,
 )
 
 SIGNED_OUT_BY = wire.SIGNED_OUT_BY
@@ -116,6 +123,8 @@ class Visit:
     local_day: str
     signed_out: datetime | None = None
     signed_out_by: str | None = None
+    interpreter_language: str | None = None  # a language code (kiosk.interpreting), when one was asked for
+    student_name: str | None = None  # whom the visitor picks up: for the office, never on the kiosk's lists
 
     @property
     def on_site(self) -> bool:
@@ -141,10 +150,11 @@ def _dt(ms: int | None) -> datetime | None:
     return None if ms is None else datetime.fromtimestamp(ms / 1000, tz=UTC)
 
 
-_COLUMNS = (
+_COLUMNS_V1 = (
     "id, first_name, last_name, reason, host_id, host_name, language, interpreter,"
     " checked_in_ms, local_day, signed_out_ms, signed_out_by"
 )
+_COLUMNS = _COLUMNS_V1 + ", interpreter_language, student_name"
 
 
 def _visit(row: tuple) -> Visit:
@@ -152,6 +162,7 @@ def _visit(row: tuple) -> Visit:
         id=row[0], first_name=row[1], last_name=row[2], reason=row[3], host_id=row[4], host_name=row[5],
         language=row[6], interpreter=bool(row[7]), checked_in=_dt(row[8]), local_day=row[9],
         signed_out=_dt(row[10]), signed_out_by=row[11],
+        interpreter_language=row[12] if len(row) > 12 else None, student_name=row[13] if len(row) > 13 else None,
     )  # fmt: skip
 
 
@@ -293,10 +304,10 @@ class Store:
 
         def work(conn: sqlite3.Connection) -> None:
             added = conn.execute(
-                f"INSERT INTO visit ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (id) DO NOTHING",
+                f"INSERT INTO visit ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (id) DO NOTHING",
                 (visit.id, visit.first_name, visit.last_name, visit.reason, visit.host_id, visit.host_name,
                  visit.language, int(visit.interpreter), checked_in_ms, visit.local_day,
-                 signed_out_ms, visit.signed_out_by),
+                 signed_out_ms, visit.signed_out_by, visit.interpreter_language, visit.student_name),
             ).rowcount  # fmt: skip
             if added:
                 _queue_visit(conn, visit, checked_in_ms, stamp)

@@ -6,7 +6,11 @@ apply it exactly once however often a batch is resent.
 
 Kiosk -> server, POST {API}/sync/push  {"events": [event, ...]} (at most MAX_BATCH)
     visit:    {"type": "visit", "id", "first_name", "last_name", "reason", "host_id",
-               "host_name", "language", "interpreter", "checked_in_ms", "local_day"}
+               "host_name", "language", "interpreter", "checked_in_ms", "local_day",
+               "interpreter_language"?, "student_name"?}
+              interpreter_language: a language code, when an interpreter was asked for;
+              student_name: whom a visitor picks up. Both absent when empty (and from kiosks
+              older than them).
     sign_out: {"type": "sign_out", "visit_id", "at_ms", "by"}
     either may carry "age_ms": how long before the push it happened, by the kiosk's boot clock
     (kiosk.clock), when the kiosk was not restarted by a reboot since. The server dates the
@@ -61,6 +65,7 @@ VISIT_FIELDS = (
     "id", "first_name", "last_name", "reason", "host_id", "host_name", "language", "interpreter",
     "checked_in_ms", "local_day",
 )  # fmt: skip
+OPTIONAL_VISIT_FIELDS = ("interpreter_language", "student_name")  # sent only when set
 
 
 class VisitLike(Protocol):
@@ -80,6 +85,10 @@ def visit_event(visit: VisitLike, checked_in_ms: int) -> dict[str, Any]:
     for name in VISIT_FIELDS:
         event[name] = checked_in_ms if name == "checked_in_ms" else getattr(visit, name)
     event["interpreter"] = bool(event["interpreter"])
+    for name in OPTIONAL_VISIT_FIELDS:
+        value = getattr(visit, name, None)
+        if value:
+            event[name] = value
     return event
 
 

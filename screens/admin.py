@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+
+from babel.dates import format_timedelta
 
 from kivy.factory import Factory
 from kivy.properties import OptionProperty, StringProperty
 
 from kiosk import __version__
+from kiosk.clock import ClockStatus
 from kiosk.reasons import BY_CODE
 from kiosk.store import StoreUnavailable, Visit
 from screens.base import KioskScreen, load_kv
@@ -33,6 +36,7 @@ class AdminScreen(KioskScreen):
 
     def on_kv_post(self, *_args: object) -> None:
         self.panels = {"on_site": Factory.AdminOnSite(), "today": Factory.AdminToday(), "kiosk": Factory.AdminKiosk()}
+        self.panels["kiosk"].screen = self  # (a kv class's own property cannot be given at its creation)
         self.on_tab()
 
     def on_tab(self, *_args: object) -> None:
@@ -108,25 +112,48 @@ class AdminScreen(KioskScreen):
     def describe_sync(self) -> list[str]:
         tr = self.app.tr
         sync = self.desk.sync_status()
-        if not sync.enrolled:
-            return [tr("District server: not connected; visits stay on this kiosk")]
         try:
             waiting, refused = self.desk.store.outbox_counts()
         except StoreUnavailable:
             waiting = refused = "?"  # type: ignore[assignment]
-        last = tr("not yet")
-        if sync.last_ok_ms:
-            last = self.app.format_time(datetime.fromtimestamp(sync.last_ok_ms / 1000, UTC))
-        lines = [
-            tr("District server: {server}").format(server=sync.server),
-            tr("Last sync: {time}").format(time=last),
-            tr("Waiting to be sent: {n}").format(n=waiting),
-        ]
+        if not sync.enrolled:
+            lines = [tr("District server: not connected; visits stay on this kiosk")]
+        else:
+            last = tr("not yet")
+            if sync.last_ok_ms:
+                last = self.app.format_time(datetime.fromtimestamp(sync.last_ok_ms / 1000, UTC))
+            lines = [
+                tr("District server: {server}").format(server=sync.server),
+                tr("Last sync: {time}").format(time=last),
+                tr("Waiting to be sent: {n}").format(n=waiting),
+            ]
         if refused:
             lines.append(tr("Refused by the server: {n} (see the log)").format(n=refused))
+        self.panels["kiosk"].refused = refused if isinstance(refused, int) else 0
         if sync.last_error:
             lines.append(tr("Sync problem: {problem}").format(problem=sync.last_error))
+        lines.append(self.describe_clock(self.desk.clock_status))
         return lines
+
+    def describe_clock(self, clock: ClockStatus) -> str:
+        """Whether this kiosk's clock can be believed: a Pi has no battery clock."""
+        tr = self.app.tr
+        if clock.state == "off" and clock.offset_ms is not None:
+            how_far = format_timedelta(timedelta(milliseconds=abs(clock.offset_ms)), locale=self.app.language)
+            if clock.offset_ms < 0:
+                return tr("Clock: {time} behind the district server").format(time=how_far)
+            return tr("Clock: {time} ahead of the district server").format(time=how_far)
+        if clock.state == "synced":
+            return tr("Clock: set")
+        if clock.state == "not_synced":
+            return tr("Clock: not set yet (no time server reached); the district server dates the visits")
+        return tr("Clock: not known yet")
+
+    def send_refused_again(self) -> None:
+        count = self.desk.send_refused_again()
+        self.refresh()
+        self.message = self.app.tr.ngettext("{n} refused visit or sign-out is being sent again.",
+                                            "{n} refused visits or sign-outs are being sent again.", count).format(n=count)  # fmt: skip
 
     def sign_out(self, visit: Visit) -> None:
         try:

@@ -86,8 +86,9 @@ class ReviewScreen(KioskScreen):
         try:
             visit = self.desk.check_in(self.app.draft)
         except NameProblem as problem:
-            self.app.show("name")
-            self.app.screen("name").message = name_problem(tr, problem)
+            step = "student" if problem.field == "student_name" else "name"  # where the visitor can fix it
+            self.app.show(step)
+            self.app.screen(step).message = name_problem(tr, problem)
             return
         except StoreUnavailable as problem:
             self.app.note_store_problem(problem)

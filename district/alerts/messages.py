@@ -40,6 +40,8 @@ class AboutVisit:
     campus: str
     timezone: str
     campus_language: str
+    interpreter_language: str | None = None
+    student_name: str | None = None
 
 
 def language_for(wanted: str, campus_default: str) -> str:
@@ -53,9 +55,11 @@ def language_for(wanted: str, campus_default: str) -> str:
 def language_name(code: str, in_language: str) -> str:
     """"Spanish" for es, written in the reader's language ("español" for a Spanish reader)."""
     try:
-        return Locale.parse(in_language).languages.get(code.split("-")[0]) or code
+        names = Locale.parse(in_language).languages
     except (UnknownLocaleError, ValueError):
         return code
+    # The whole code first: "Dari" for fa-AF, "Traditional Chinese" for zh-Hant, then the language alone.
+    return names.get(code.replace("-", "_")) or names.get(code.split("-")[0]) or code
 
 
 def render(
@@ -83,15 +87,21 @@ def render(
     ]
     if about.host_name:
         lines.append(tr("Here to see: {host}").format(host=about.host_name))
+    if about.student_name:
+        lines.append(tr("Picking up: {student}").format(student=about.student_name))
     lines.append(tr("Language: {language}").format(language=spoken))
-    if about.interpreter:
+    interpreter = language_name(about.interpreter_language, language) if about.interpreter_language else spoken
+    if about.interpreter and about.interpreter_language:
+        lines.append(tr("Asked for an interpreter for {language}.").format(language=interpreter))
+    elif about.interpreter:
         lines.append(tr("Asked for an interpreter."))
     elif about.language.split("-")[0] != about.campus_language.split("-")[0]:
         lines.append(tr("Chose {language} at the kiosk: an interpreter may help.").format(language=spoken))
     if waited_minutes is not None:
         lines.append(tr("Nobody has answered for {minutes} min.").format(minutes=waited_minutes))
     if why in WHY_LINES:
-        lines.append(tr(WHY_LINES[why]).format(language=spoken, host=about.host_name or ""))
+        lines.append(tr(WHY_LINES[why]).format(language=interpreter if why == "interpreter" else spoken,
+                                               host=about.host_name or ""))  # fmt: skip
     if ack_link:
         lines.append("")
         lines.append(tr("On my way: {link}").format(link=ack_link))

@@ -125,7 +125,7 @@ def queue_arrivals(db: Session, campus_id: int, visit_ids: Iterable[str], now: i
     staff, offices = staff_contacts(db, campus), office_contacts(db, campus)
     count = 0
     for visit in visits:
-        arrival = routing.Arrival(visit.reason, visit.host_id, visit.language, visit.interpreter)
+        arrival = routing.Arrival(visit.reason, visit.host_id, visit.language, visit.interpreter, visit.interpreter_language)
         routed = routing.route(arrival, rule_for_visit(campus, rules, visit), staff, offices, campus.default_language)
         for note in routed.notes:
             log.info("visit %s: %s", visit.id, note)
@@ -259,6 +259,7 @@ def _job(db: Session, alert_id: int, now: int) -> Job | None:
         visitor=f"{visit.first_name} {visit.last_name}", reason=visit.reason, host_name=visit.host_name,
         language=visit.language, interpreter=visit.interpreter, checked_in_ms=visit.checked_in_ms,
         campus=campus.name, timezone=campus.timezone, campus_language=campus.default_language,
+        interpreter_language=visit.interpreter_language, student_name=visit.student_name,
     )  # fmt: skip
     waited = (now - visit.checked_in_ms) // 60_000 if alert.kind == "escalation" else None
     return Job(

@@ -178,6 +178,7 @@ class Arrival:
     host_id: str | None
     language: str
     interpreter: bool
+    interpreter_language: str | None = None  # the language asked for; else the visitor's screen language
 
 
 @dataclass
@@ -225,16 +226,17 @@ def route(
                 fall_back(f"the {target.replace('_', ' ')} office has no alert channel")
             else:
                 routing.notes.append("the front office has no alert channel: only the front-office page shows it")
-    language = arrival.language.split("-")[0]
+    wanted = (arrival.interpreter and arrival.interpreter_language) or arrival.language
+    language = wanted.split("-")[0]
     if language == campus_language.split("-")[0]:
         if arrival.interpreter:  # everyone speaks it: the alert says an interpreter was asked for, and no more
-            routing.notes.append(f"an interpreter was asked for in {arrival.language}, the campus's own language")
+            routing.notes.append(f"an interpreter was asked for in {wanted}, the campus's own language")
     else:
         speakers = [c for c in staff.values() if c.reachable and any(s.split("-")[0] == language for s in c.speaks)]
         for speaker in sorted(speakers, key=lambda c: c.name):
             routing.add(speaker, "interpreter")
         if not speakers:
-            routing.notes.append(f"nobody with an alert channel is listed as speaking {arrival.language}")
+            routing.notes.append(f"nobody with an alert channel is listed as speaking {wanted}")
     return routing
 
 

@@ -77,7 +77,12 @@ def facts(tr: Translator, found: Found, language: str) -> list[str]:
     if visit.host_name:
         lines.append(tr("Here to see: {host}").format(host=visit.host_name))
     lines.append(tr("Language: {language}").format(language=language_name(visit.language, language)))
-    if visit.interpreter:
+    if visit.student_name:
+        lines.append(tr("Picking up: {student}").format(student=visit.student_name))
+    if visit.interpreter and visit.interpreter_language:
+        interpreter = language_name(visit.interpreter_language, language)
+        lines.append(tr("Asked for an interpreter for {language}.").format(language=interpreter))
+    elif visit.interpreter:
         lines.append(tr("Asked for an interpreter."))
     return lines
 

@@ -17,10 +17,11 @@ from district.web.auth import Signed
 from district.web.formatting import at, language_names, reason_label
 from district.web.forms import FromDay
 from district.web.office import campus_view, days_asked
+from kiosk import interpreting
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CSV_COLUMNS = ("Date", "Checked in", "Signed out", "First name", "Last name", "Reason", "Visiting", "Language",
-               "Interpreter requested", "Signed out by", "Visit id")  # fmt: skip
+               "Interpreter requested", "Signed out by", "Visit id", "Interpreter language", "Student")  # fmt: skip
 router = APIRouter(include_in_schema=False)
 
 
@@ -39,6 +40,7 @@ def csv_row(v: Visit, zone: ZoneInfo) -> list[object]:
     return [cell(x) for x in (
         v.local_day, f"{arrived:%H:%M}", left_text, v.first_name, v.last_name, reason_label(v.reason),
         v.host_name or "", english or own, "yes" if v.interpreter else "no", v.signed_out_by or "", v.id,
+        interpreting.english_name(v.interpreter_language) if v.interpreter_language else "", v.student_name or "",
     )]  # fmt: skip
 
 

@@ -23,6 +23,7 @@ from district.web.auth import Posted, Signed, Viewer
 from district.web.formatting import at, clock_time, duration, language_names, long_day, reason_label, short_day
 from district.web.forms import FromDay, date_range, parse_id
 from district.web.pages import PageError, read, redirect, render
+from kiosk import interpreting
 
 SEARCH_DAYS = 30  # a search without dates looks this far back
 SIGNED_OUT_BY = {"visitor": "at the kiosk", "staff": "by staff", "office": "by the office"}
@@ -46,6 +47,8 @@ class VisitView:
     stayed: str  # how long: until now while on site
     arrived_ms: int = 0
     flag: str = ""  # why the time is the server's estimate (district.timing)
+    interpreter_language: str = ""  # "Dari (دری)": whom to call
+    student: str = ""  # whom the visitor picks up
     alerts: alerting.AlertSummary | None = None  # on the office page; not in search results
 
 
@@ -60,8 +63,16 @@ def visit_view(v: Visit, zone: ZoneInfo, now: int, alerts: alerting.AlertSummary
         interpreter=v.interpreter, on_site=left is None, left=clock_time(left) if left else "",
         left_by=SIGNED_OUT_BY.get(v.signed_out_by or "", ""),
         stayed=duration((v.signed_out_ms or now) - v.checked_in_ms), arrived_ms=v.checked_in_ms, flag=v.flag or "",
-        alerts=alerts,
+        alerts=alerts, interpreter_language=interpreter_label(v.interpreter_language), student=v.student_name or "",
     )  # fmt: skip
+
+
+def interpreter_label(code: str | None) -> str:
+    """"Dari (دری)": the English name the office reads, and the name the visitor gave it."""
+    if not code:
+        return ""
+    english, own = interpreting.english_name(code), interpreting.own_name(code)
+    return english if english == own else f"{english} ({own})"
 
 
 def choose_campus(db: Session, viewer: Viewer, requested: str) -> Campus:

@@ -88,7 +88,8 @@ class Campus_:
 
     def check_in(self, reason: str = "meeting", host: str | None = "t1", language: str = "en", **kw: object) -> str:
         member = self.desk.directory.get(host) if host else None
-        draft = Draft(language=language, first_name="Ana", last_name="Pérez", reason=reason, host=member, **kw)
+        student = {"student_name": "Sam Pérez"} if reason == "pickup" else {}
+        draft = Draft(language=language, first_name="Ana", last_name="Pérez", reason=reason, host=member, **student | kw)
         visit_id = self.desk.check_in(draft).id
         self.client.push()
         return visit_id
@@ -158,6 +159,28 @@ def test_a_pickup_reaches_the_attendance_office_by_ntfy_and_spanish_speakers_are
     assert "Chose Spanish at the kiosk: an interpreter may help." in ntfy.body["message"]
     garcia = next(r for r in received if r.path == "/garcia")
     assert "because the staff directory lists you as speaking Spanish" in garcia.body["message"]
+
+
+def test_an_interpreter_in_the_language_asked_for_is_told_and_attendance_hears_which_student(
+    lincoln: Campus_, http: HttpReceiver
+) -> None:
+    """On English screens, a visitor asks for an Arabic interpreter: Arabic speakers are told, not Spanish ones,
+    and the attendance office's message names the student and the interpreter's language."""
+    lincoln.channels("attendance", http.json_url("attendance"))
+    lincoln.channels("t1", http.json_url("garcia"))  # speaks Spanish: not told
+    lincoln.channels("t3", http.json_url("haddad"))  # speaks Arabic
+    visit_id = lincoln.check_in("pickup", host=None, language="en", interpreter=True, interpreter_language="ar",
+                                student_name="Omar Haddad")  # fmt: skip
+    received = http.inbox.wait_for(2)
+    time.sleep(0.3)
+    assert sorted(r.path for r in http.received) == ["/attendance", "/haddad"]
+    attendance = next(r for r in received if r.path == "/attendance").body["message"]
+    assert "Picking up: Omar Haddad" in attendance and "Asked for an interpreter for Arabic." in attendance
+    haddad = next(r for r in received if r.path == "/haddad").body["message"]
+    assert "because the staff directory lists you as speaking Arabic" in haddad
+    with lincoln.server.sessions() as db:
+        stored = db.get(Visit, visit_id)
+        assert (stored.student_name, stored.interpreter_language) == ("Omar Haddad", "ar")
 
 
 def test_a_host_without_a_channel_falls_back_to_the_front_office(lincoln: Campus_, http: HttpReceiver) -> None:

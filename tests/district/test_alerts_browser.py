@@ -230,7 +230,8 @@ def test_a_new_arrival_chimes_and_notifies_once_sound_is_turned_on(browser: obje
     assert office.evaluate("window.__tones") == [880]  # a test tone on the click
     assert office.evaluate("localStorage.getItem('wk-office-alerts')") == "on"
 
-    arrival = desk.check_in(Draft(language="es", first_name="Lucía", last_name="Martínez", reason="pickup"))
+    arrival = desk.check_in(Draft(language="es", first_name="Lucía", last_name="Martínez", reason="pickup",
+                                  student_name="Mateo Martínez"))  # fmt: skip
     client.push()
     expect(office.locator(f"#visit-{arrival.id}")).to_be_visible(timeout=3000)
     office.wait_for_function("window.__notes.length >= 1", timeout=3000)

@@ -122,7 +122,8 @@ def test_a_kiosk_visit_appears_live_and_the_office_signs_it_out(browser: object,
     config = Config(campus_name="Lincoln Elementary", data_dir=tmp_path / "kiosk", timezone="America/Chicago")
     desk = FrontDesk(config, Store(config.database_path))
     client = SyncClient(desk.store, enroll(server.url, code, config.enrollment_path))
-    arrival = desk.check_in(Draft(language="es", first_name="Lucía", last_name="Martínez", reason="pickup"))
+    arrival = desk.check_in(Draft(language="es", first_name="Lucía", last_name="Martínez", reason="pickup",
+                                  student_name="Mateo Martínez"))  # fmt: skip
     assert client.push() == (1, 0)
     started = time.monotonic()
     expect(page.locator(f"#visit-{arrival.id}")).to_be_visible(timeout=2000)

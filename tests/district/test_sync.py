@@ -32,7 +32,8 @@ def make_desk(tmp_path: Path, name: str = "kiosk") -> FrontDesk:
 def check_in(desk: FrontDesk, n: int, first: str = "María") -> list[str]:
     ids = []
     for i in range(n):
-        draft = Draft(language="es", first_name=first, last_name=f"Núñez {chr(65 + i % 26)}", reason="pickup")
+        draft = Draft(language="es", first_name=first, last_name=f"Núñez {chr(65 + i % 26)}", reason="pickup",
+                      student_name="Leo Núñez")  # fmt: skip
         ids.append(desk.check_in(draft).id)
     return ids
 

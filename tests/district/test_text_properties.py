@@ -22,6 +22,7 @@ from sqlalchemy import select
 from district import service
 from district.models import Staff, Visit
 from district.roster import parse_upload
+from kiosk import interpreting
 from kiosk.checkin import Draft, FrontDesk
 from kiosk.config import Config
 from kiosk.directory import DirectoryError
@@ -69,6 +70,8 @@ class Kiosk:
             stored = db.get(Visit, visit.id)
         assert stored is not None
         assert (stored.first_name, stored.last_name) == (visit.first_name, visit.last_name)
+        assert (stored.student_name, stored.interpreter_language) == (visit.student_name, visit.interpreter_language)
+        assert stored.flag is None, "what the kiosk confirmed is stored as it was sent"
         return stored
 
 
@@ -80,7 +83,17 @@ def kiosk(world: World, tmp_path: Path) -> Kiosk:
 @settings(max_examples=50)
 @given(first=SOME_TEXT, last=SOME_TEXT)
 def test_a_visitor_the_kiosk_welcomed_is_stored_by_the_server(kiosk: Kiosk, first: str, last: str) -> None:
-    kiosk.confirmed_visit_is_stored(Draft(language="es", first_name=first, last_name=last, reason="pickup"))
+    kiosk.confirmed_visit_is_stored(Draft(language="es", first_name=first, last_name=last, reason="dropoff"))
+
+
+@settings(max_examples=40)
+@given(student=SOME_TEXT, language=st.sampled_from(interpreting.LANGUAGES))
+def test_the_student_and_the_interpreters_language_the_kiosk_took_are_stored(
+    kiosk: Kiosk, student: str, language: str
+) -> None:
+    draft = Draft(language="en", first_name="Fatima", last_name="Haddad", reason="pickup", student_name=student,
+                  interpreter=True, interpreter_language=language)  # fmt: skip
+    kiosk.confirmed_visit_is_stored(draft)
 
 
 def _csv(*rows: list[str]) -> bytes:

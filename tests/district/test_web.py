@@ -859,3 +859,17 @@ def test_every_page_has_the_favicon_it_names(site: Site) -> None:
     assert '<link rel="icon" href="/static/favicon.svg"' in login.text
     icon = browser.get(site.url + "/static/favicon.svg")
     assert icon.status_code == 200 and icon.headers["content-type"].startswith("image/svg+xml") and "<svg" in icon.text
+
+
+def test_the_office_sees_the_interpreters_language_and_the_student_and_exports_them(site: Site) -> None:
+    a = site.world.campus_a
+    store(site.server, a, visit("Fatima", "Haddad", hour=9, interpreter=True, interpreter_language="fa-AF",
+                                student_name="Omar Haddad"))  # fmt: skip
+    browser = signed_in(site, "sec.a@rusd.org")
+    arrivals = section(browser.get(site.url + "/office").text, "arrivals-title")
+    assert "Interpreter: " in arrivals and "Dari (دری)" in arrivals, "the secretary knows whom to call"
+    assert "Omar Haddad" in arrivals
+    answer = browser.get(site.url + f"/office/export.csv?from={today().isoformat()}&to={today().isoformat()}")
+    rows = list(csv.reader(io.StringIO(answer.content.decode("utf-8-sig"))))
+    fatima = dict(zip(rows[0], rows[1]))
+    assert (fatima["Interpreter language"], fatima["Student"]) == ("Dari", "Omar Haddad")

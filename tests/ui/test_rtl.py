@@ -139,7 +139,7 @@ def choose_language(app, name: str):  # type: ignore[no-untyped-def]
 
 
 def test_check_in_and_sign_out_in_a_right_to_left_language(make_app, desk, arabic, shots):
-    desk.check_in(Draft(language="en", first_name="María", last_name="López", reason="pickup"))
+    desk.check_in(Draft(language="en", first_name="María", last_name="López", reason="pickup", student_name="Sam"))
     app = make_app()
     seen = {}
 

@@ -20,7 +20,8 @@ def labels(root) -> list[str]:
 
 
 def check_in(desk: FrontDesk, first: str, last: str, reason: str = "pickup"):
-    return desk.check_in(Draft(language="en", first_name=first, last_name=last, reason=reason))
+    student = "Sam Lee" if reason == "pickup" else ""
+    return desk.check_in(Draft(language="en", first_name=first, last_name=last, reason=reason, student_name=student))
 
 
 def test_sign_out_shows_first_name_and_initial_only(make_app, desk):
@@ -273,3 +274,30 @@ def test_a_broken_config_shows_attention_then_recovers_when_fixed(make_app, tmp_
     assert "Welcome! Please see the front desk to sign in." in seen["shown"]
     assert not any("Traceback" in text for text in seen["shown"])
     assert seen["after"] == "welcome" and seen["campus"] == "Roosevelt Middle School"
+
+
+def test_staff_mode_shows_the_clock_and_sends_refused_visits_again(make_app, desk):
+    visit = check_in(desk, "Kofi", "Mensah")
+    [outgoing] = desk.store.outbox_batch()
+    desk.store.outbox_settle([], {outgoing.seq: "checked_in_ms: is not a plausible time"})
+    app = make_app()
+    seen = {}
+
+    def script(app):
+        yield from frames(3)
+        app.show("admin")
+        yield from frames(2)
+        tap(app.root.current_screen.ids.kiosk_tab)
+        yield from frames(3)
+        panel = app.root.current_screen.panels["kiosk"]
+        assert "Clock: " in panel.ids.status.text
+        assert panel.ids.send_refused.opacity == 1
+        tap(panel.ids.send_refused)
+        yield from frames(3)
+        seen["message"] = app.root.current_screen.message
+        seen["button"] = panel.ids.send_refused.opacity
+
+    run(app, script)
+    assert seen == {"message": "1 refused visit or sign-out is being sent again.", "button": 0}
+    assert [o.event["id"] for o in desk.store.outbox_batch()] == [visit.id]
+    assert desk.store.refused_events() == []
