@@ -176,7 +176,9 @@ def test_an_office_is_told_and_names_of_every_length_and_script_fit(make_app, co
 
     def confirm(app, reason: str):  # type: ignore[no-untyped-def]
         host = connected.search_staff("garcía")[0] if reason == "meeting" else None
-        app.draft = Draft(language=language, first_name="Zoë", last_name="D'Angelo", reason=reason, host=host)
+        student = "Lía D'Angelo" if reason == "pickup" else ""
+        app.draft = Draft(language=language, first_name="Zoë", last_name="D'Angelo", reason=reason, host=host,
+                          student_name=student)  # fmt: skip
         app.show("review")
         yield from frames(2)
         tap(app.root.current_screen.ids.confirm)
