@@ -72,6 +72,17 @@ def day_fingerprint(db: Session, campus_id: int, day: date) -> tuple[int, int, i
     return int(row[0]), int(row[1]), int(row[2]), int(row[3])
 
 
+def office_sign_outs_since(db: Session, campus_id: int, day: date, since_ms: int) -> tuple[str, ...]:
+    """The day's visits the office signed out after `since_ms` (those that still offer Undo), for the ETag."""
+    return tuple(
+        db.scalars(
+            select(Visit.id).where(Visit.campus_id == campus_id, Visit.local_day == day.isoformat(),
+                                   Visit.signed_out_by == "office", Visit.signed_out_ms > since_ms)
+            .order_by(Visit.id)
+        )
+    )  # fmt: skip
+
+
 def visits_between(db: Session, campus_id: int, first: date, last: date) -> list[Visit]:
     """Every visit of the campus from `first` to `last` (local days, inclusive), oldest first."""
     return list(

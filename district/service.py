@@ -27,7 +27,7 @@ from kiosk import wire
 from kiosk.directory import StaffMember
 from kiosk.language import languages as installed_languages
 from kiosk.pin import hash_secret
-from kiosk.text import NameProblem, clean_label
+from kiosk.text import NameProblem, clean_label, short_name
 
 ENROLLMENT_HOURS = 24
 
@@ -193,6 +193,11 @@ def record_heartbeat(db: Session, token: str, beat: dict[str, Any]) -> bool:
 
 
 # -- visits up ----------------------------------------------------------------------------
+UNDO_MS = 10_000  # the office page offers Undo this long after an office sign-out
+UNDO_ACCEPTED_MS = 15_000  # an Undo clicked at the last moment, over a slow network, still counts
+HELD_MS = 17_000  # kiosks learn of an office sign-out once it can no longer be undone (with a margin)
+
+
 def _insert(db: Session):  # type: ignore[no-untyped-def]
     dialect = db.get_bind().dialect.name
     return {"postgresql": postgresql.insert, "sqlite": sqlite.insert}.get(dialect, insert)
@@ -291,7 +296,9 @@ def _repeated(original: dict[str, str], same: bool) -> dict[str, str]:
 
 
 def _sign_outs(db: Session, campus_id: int, events: list[tuple[str, int, str]]) -> list[dict[str, str]]:
-    """Apply (visit_id, at_ms, by) sign-outs in order: a later one for the same visit changes nothing.
+    """Apply (visit_id, at_ms, by) sign-outs in order: a later one for the same visit changes nothing,
+    except that a kiosk's arriving while the office's can still be undone makes that one final (its
+    revision moves on, so the Undo form's no longer matches: see undo_office_sign_out).
 
     The campus's revisions are reserved first: that takes the write lock (SQLite) or the campus
     row lock (PostgreSQL) before the visits are read, so concurrent sign-outs cannot interleave.
@@ -308,6 +315,7 @@ def _sign_outs(db: Session, campus_id: int, events: list[tuple[str, int, str]]) 
         )
     }
     results, changed = [], {}
+    undoable_since = now_ms() - UNDO_ACCEPTED_MS
     for visit_id, at_ms, by in events:
         if visit_id not in current:
             results.append({"status": "refused", "error": "visit_id: no such visit at this campus"})
@@ -316,6 +324,9 @@ def _sign_outs(db: Session, campus_id: int, events: list[tuple[str, int, str]]) 
             changed[visit_id] = (at_ms, by)
             results.append({"status": "stored"})
         else:
+            standing_ms, standing_by = current[visit_id]
+            if by != "office" and standing_by == "office" and (standing_ms or 0) >= undoable_since:
+                changed[visit_id] = current[visit_id]  # the office's stands, now for good
             results.append({"status": "duplicate"})
     if changed:
         table = Visit.__table__
@@ -332,6 +343,39 @@ def sign_out_at_office(db: Session, campus_id: int, visit_id: str) -> bool:
     return _sign_outs(db, campus_id, [(visit_id, now_ms(), "office")])[0]["status"] == "stored"
 
 
+def undo_office_sign_out(db: Session, campus_id: int, visit_id: str, revision: int) -> None:
+    """Put back on site a visitor the office signed out a moment ago (a mis-click); Refused saying why not.
+
+    The rule that keeps every copy agreeing: an office sign-out can be undone for UNDO_ACCEPTED_MS, and
+    only while it is still the visit's sign-out at the `revision` the page showed. Kiosks are not told
+    of it until HELD_MS have passed (changes() stops just before it), so no kiosk ever holds a sign-out
+    that is undone, and the protocol is unchanged. A sign-out from a kiosk that reaches the server
+    meanwhile (the visitor signed out there too) moves the revision on, and the office's then stands:
+    an undo never puts back on site someone who signed out at a kiosk.
+    """
+    take_revisions(db, campus_id)  # the campus lock, as _sign_outs takes it: no sign-out interleaves
+    visit = db.get(Visit, visit_id)
+    if visit is None or visit.campus_id != campus_id:
+        raise NotFound(f"no visit {visit_id}")
+    if visit.signed_out_ms is None:
+        return  # undone already (a second click): nothing to do
+    seconds = UNDO_MS // 1000
+    if visit.signed_out_by != "office" or visit.revision != revision:
+        raise Refused(f"{short_name(visit.first_name, visit.last_name)} also signed out at the kiosk, so the "
+                      "sign-out stands.")  # fmt: skip
+    if now_ms() - visit.signed_out_ms > UNDO_ACCEPTED_MS:
+        raise Refused(f"A sign-out can be undone for {seconds} seconds only, so the sign-out of "
+                      f"{short_name(visit.first_name, visit.last_name)} stands.")  # fmt: skip
+    visit.signed_out_ms = visit.signed_out_by = None
+    visit.revision = 0  # nothing for kiosks to learn: they were never told
+    db.flush()
+
+
+def undoable_since(now: int) -> int:
+    """Office sign-outs made after this moment still offer Undo on the office page."""
+    return now - UNDO_MS
+
+
 # -- changes down -------------------------------------------------------------------------
 def changes(db: Session, campus_id: int, since: int, limit: int = wire.MAX_CHANGES) -> dict[str, Any]:
     """Everything newer than `since` for one campus's kiosks, oldest first, at most `limit` items."""
@@ -342,6 +386,14 @@ def changes(db: Session, campus_id: int, since: int, limit: int = wire.MAX_CHANG
     if since > top:  # the kiosk saw changes this database no longer has (restored from a backup)
         return {"reset": True, "cursor": 0, "more": True, "staff": [], "sign_outs": [], "settings": None,
                 "has_directory": False}  # fmt: skip
+    held = db.scalar(  # an office sign-out that may still be undone: stop just before it (undo_office_sign_out)
+        select(func.min(Visit.revision)).where(
+            Visit.campus_id == campus_id, Visit.revision > since, Visit.revision <= top,
+            Visit.signed_out_by == "office", Visit.signed_out_ms > now_ms() - HELD_MS,
+        )
+    )  # fmt: skip
+    if held is not None:
+        top = held - 1
     staff = db.scalars(
         select(Staff).where(Staff.campus_id == campus_id, Staff.revision > since, Staff.revision <= top)
         .order_by(Staff.revision).limit(limit + 1)

@@ -160,12 +160,29 @@
     });
   }
 
+  // -- Undo, for a few seconds after the office signs someone out ---------------------------------
+  // The server says how many seconds are left; they are counted here (by the page's own clock, never by
+  // the PC's time of day, which may be wrong), and the row goes when they are up. The next poll brings the lists as they are.
+  function countdowns() {
+    var now = window.performance ? window.performance.now() : Date.now();
+    Array.prototype.forEach.call(board.querySelectorAll("[data-undo-seconds]"), function (row) {
+      if (!row.undoEnds) row.undoEnds = now + 1000 * parseInt(row.getAttribute("data-undo-seconds"), 10);
+      var left = Math.ceil((row.undoEnds - now) / 1000);
+      var text = row.querySelector(".countdown");
+      if (left <= 0) row.hidden = true;
+      else if (text) text.textContent = left + " s to undo";
+    });
+  }
+  countdowns();
+  window.setInterval(countdowns, 250);
+
   // -- the live lists ----------------------------------------------------------------------------
   // Swapping the lists must not lose keyboard focus from a Sign out or Seen button.
   function swap(html) {
     var focused = board.contains(document.activeElement) ? document.activeElement.closest("form") : null;
     var action = focused ? focused.getAttribute("action") : null;
     board.innerHTML = html;
+    countdowns();
     if (action) {
       var again = board.querySelector('form[action="' + action + '"] button');
       if (again) again.focus();

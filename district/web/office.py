@@ -21,9 +21,10 @@ from district.models import Campus, Visit
 from district.web import alerting
 from district.web.auth import Posted, Signed, Viewer
 from district.web.formatting import at, clock_time, duration, language_names, long_day, reason_label, short_day
-from district.web.forms import FromDay, date_range, parse_id
+from district.web.forms import FromDay, date_range, field, parse_id
 from district.web.pages import PageError, read, redirect, render
 from kiosk import interpreting
+from kiosk.text import short_name
 
 SEARCH_DAYS = 30  # a search without dates looks this far back
 SIGNED_OUT_BY = {"visitor": "at the kiosk", "staff": "by staff", "office": "by the office"}
@@ -50,6 +51,9 @@ class VisitView:
     interpreter_language: str = ""  # "Dari (دری)": whom to call
     student: str = ""  # whom the visitor picks up
     alerts: alerting.AlertSummary | None = None  # on the office page; not in search results
+    short_name: str = ""  # "Ana P.", as the Undo row says it
+    undo_seconds: int = 0  # while above 0, the office's sign-out can be undone (service.undo_office_sign_out)
+    revision: int = 0  # which sign-out an Undo is about
 
 
 def visit_view(v: Visit, zone: ZoneInfo, now: int, alerts: alerting.AlertSummary | None = None) -> VisitView:
@@ -64,6 +68,7 @@ def visit_view(v: Visit, zone: ZoneInfo, now: int, alerts: alerting.AlertSummary
         left_by=SIGNED_OUT_BY.get(v.signed_out_by or "", ""),
         stayed=duration((v.signed_out_ms or now) - v.checked_in_ms), arrived_ms=v.checked_in_ms, flag=v.flag or "",
         alerts=alerts, interpreter_language=interpreter_label(v.interpreter_language), student=v.student_name or "",
+        short_name=short_name(v.first_name, v.last_name), undo_seconds=undo_seconds(v, now), revision=v.revision,
     )  # fmt: skip
 
 
@@ -73,6 +78,13 @@ def interpreter_label(code: str | None) -> str:
         return ""
     english, own = interpreting.english_name(code), interpreting.own_name(code)
     return english if english == own else f"{english} ({own})"
+
+
+def undo_seconds(v: Visit, now: int) -> int:
+    """How many more seconds the office page offers Undo for this visit's sign-out (0: none to undo)."""
+    if v.signed_out_by != "office" or v.signed_out_ms is None:
+        return 0
+    return max(0, -(-(v.signed_out_ms - service.undoable_since(now)) // 1000))  # rounded up
 
 
 def choose_campus(db: Session, viewer: Viewer, requested: str) -> Campus:
@@ -119,6 +131,7 @@ class Board:
     on_site: list[VisitView]
     etag: str
     undelivered: list[tuple[VisitView, str]]  # failed alerts of visitors still waiting: the office tells them
+    # "On site now" also keeps, for UNDO_MS, the visitors the office has just signed out: their row offers Undo.
 
 
 
@@ -130,7 +143,8 @@ def board_etag(db: Session, place: Campus, viewer: Viewer, now: int) -> str:
     local = queries.local_now(place, now)
     facts = (place.id, place.name, place.timezone, local.date(), local.hour, local.minute, viewer.csrf,
              queries.day_fingerprint(db, place.id, local.date()),
-             alerting.fingerprint(db, place.id, local.date()))  # fmt: skip
+             alerting.fingerprint(db, place.id, local.date()),
+             queries.office_sign_outs_since(db, place.id, local.date(), service.undoable_since(now)))  # fmt: skip
     return '"' + hashlib.sha256(repr(facts).encode()).hexdigest()[:32] + '"'
 
 
@@ -140,8 +154,9 @@ def board(db: Session, place: Campus, viewer: Viewer, now: int) -> Board:
     visits = queries.day_visits(db, place.id, today)
     alerts = queue.alerts_of(db, [v.id for v in visits])
     arrivals = [visit_view(v, zone, now, alerting.summary(v, alerts[v.id], now)) for v in visits]
-    on_site = [v for v in reversed(arrivals) if v.on_site]  # earliest first: who has been here longest
-    undelivered = [(v, text) for v in on_site if v.alerts and not v.alerts.acknowledged for text in v.alerts.failed]
+    on_site = [v for v in reversed(arrivals) if v.on_site or v.undo_seconds]  # earliest first: here longest
+    undelivered = [(v, text) for v in on_site if v.on_site and v.alerts and not v.alerts.acknowledged
+                   for text in v.alerts.failed]  # fmt: skip
     return Board(place, arrivals, on_site, etag, undelivered)
 
 
@@ -179,6 +194,22 @@ def office_sign_out(request: Request, visit_id: str, viewer: Signed, form: Poste
             raise PageError(404, "No such visit", "That visit is not one of your campus's.")
         campus_id = found.campus_id
         service.sign_out_at_office(db, campus_id, found.id)
+    return redirect(office_url(viewer, campus_id))
+
+
+@router.post("/office/visits/{visit_id}/undo-sign-out")
+def office_undo_sign_out(request: Request, visit_id: str, viewer: Signed, form: Posted) -> RedirectResponse:
+    """A mis-click on Sign out, put right within seconds: the visitor is on site again, everywhere."""
+    revision = parse_id(field(form, "revision"))
+    with transaction(request) as db:
+        found = queries.visit(db, visit_id[:36])
+        if found is None or not viewer.may_see(found.campus_id):
+            raise PageError(404, "No such visit", "That visit is not one of your campus's.")
+        campus_id = found.campus_id
+        try:
+            service.undo_office_sign_out(db, campus_id, found.id, revision if revision is not None else -1)
+        except service.Refused as refused:
+            raise PageError(409, "The sign-out stands", str(refused)) from None
     return redirect(office_url(viewer, campus_id))
 
 

@@ -125,3 +125,11 @@ def malformed_text(server: LoopbackServer) -> list[str]:
                     if isinstance(value, str) and (too_long or re.search("[\x00\ud800-\udfff]", value)):
                         found.append(f"{model.__name__}.{column.name}: {value[:80]!r}")
     return found
+
+
+def short_undo(monkeypatch: pytest.MonkeyPatch, ms: int) -> None:
+    """Office sign-outs that can be undone for `ms` (0: never), and reach kiosks just after, instead of the
+    real seconds: for tests of what happens once the undo window has passed."""
+    monkeypatch.setattr(service, "UNDO_MS", ms)
+    monkeypatch.setattr(service, "UNDO_ACCEPTED_MS", ms)
+    monkeypatch.setattr(service, "HELD_MS", ms)

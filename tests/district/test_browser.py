@@ -15,11 +15,12 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from conftest import short_undo
 from loopback import LoopbackServer
 from sqlalchemy import select
 
 from district import service
-from district.models import Campus, Kiosk
+from district.models import Campus, Kiosk, Visit
 from kiosk.checkin import Draft, FrontDesk
 from kiosk.config import Config
 from kiosk.directory import StaffMember
@@ -44,8 +45,14 @@ def server(tmp_path: Path) -> Iterator[LoopbackServer]:
 
 
 def visit(minutes_ago: int, first: str, last: str, **fields: object) -> dict:
-    """A visit checked in some minutes before now (so times and "how long" look like a real morning)."""
-    moment = service.now_ms() - minutes_ago * 60_000
+    """A visit checked in some minutes before now (so times and "how long" look like a real morning); in the
+    first hour after midnight, today's are squeezed into the minutes since, so they stay today's, in order."""
+    now = service.now_ms()
+    since_midnight = now - int(datetime.fromtimestamp(now / 1000, ZONE).replace(hour=0, minute=0, second=0).timestamp() * 1000)
+    if minutes_ago < 60 and since_midnight < 3_600_000:
+        moment = now - since_midnight * minutes_ago // 60
+    else:
+        moment = now - minutes_ago * 60_000
     day = datetime.fromtimestamp(moment / 1000, ZONE).date()
     return {"type": "visit", "id": str(uuid.uuid4()), "first_name": first, "last_name": last, "reason": "pickup",
             "host_id": None, "host_name": None, "language": "en", "interpreter": False,
@@ -74,7 +81,9 @@ def populate(server: LoopbackServer) -> str:
             visit(12, "James", "O'Connor", reason="volunteer"),
         ]  # fmt: skip
         service.apply_events(db, side.id, lincoln.id, morning)
-        left = {"type": "sign_out", "visit_id": morning[0]["id"], "at_ms": service.now_ms() - 50 * 60_000, "by": "visitor"}
+        came = int(morning[0]["checked_in_ms"])
+        left = {"type": "sign_out", "visit_id": morning[0]["id"], "at_ms": came + (service.now_ms() - came) * 8 // 58,
+                "by": "visitor"}  # 8 minutes after she came, as her check-in was 58 minutes ago (or squeezed)
         service.apply_events(db, side.id, lincoln.id, [left])
         languages = ("en", "es", "vi", "ar", "es", "zh", "es")
         history = [visit(d * day + 30 * n, f"Visitor{chr(65 + n)}", "Smith", language=languages[(d + n) % 7])
@@ -103,7 +112,7 @@ def sign_in(page: object, url: str, email: str) -> None:
 
 
 def test_a_kiosk_visit_appears_live_and_the_office_signs_it_out(browser: object, server: LoopbackServer,
-                                                              tmp_path: Path) -> None:  # fmt: skip
+                                                              tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
     expect = sync_api.expect
     code = populate(server)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -135,10 +144,33 @@ def test_a_kiosk_visit_appears_live_and_the_office_signs_it_out(browser: object,
     assert rtl.evaluate("e => getComputedStyle(e).direction") == "rtl"  # the name reads right to left
     assert rtl.evaluate("e => getComputedStyle(e.closest('td')).direction") == "ltr"  # the table does not
 
-    # The office signs them out: they leave "On site now", and the kiosk learns it at its next pull.
+    # A mis-click on Sign out: for ten seconds the row offers Undo, and Undo puts them back on site,
+    # on the server and on the kiosk, which was never told.
     page.click(f"#onsite-{arrival.id} button")
-    expect(page.locator(f"#onsite-{arrival.id}")).to_have_count(0)
+    undo = page.locator(f"#undo-{arrival.id}")
+    expect(undo).to_contain_text("Signed out Lucía M.")
+    expect(undo).to_contain_text("s to undo")
     expect(page.locator(f"#visit-{arrival.id}")).to_contain_text("Left")
+    page.screenshot(path=str(SCREENSHOTS / "district-office-undo.png"))
+    client.pull()
+    assert desk.store.get(arrival.id).signed_out is None  # type: ignore[union-attr]
+    undo.get_by_role("button", name="Undo the sign-out of Lucía Martínez").click()
+    expect(page.locator(f"#onsite-{arrival.id}")).to_contain_text("Lucía Martínez")
+    expect(page.locator(f"#visit-{arrival.id}")).to_contain_text("On site")
+    expect(undo).to_have_count(0)
+    with server.sessions() as db:
+        assert db.get_one(Visit, arrival.id).signed_out_ms is None
+    client.pull()
+    assert [v.id for v in desk.on_site()] == [arrival.id]
+
+    # Signed out for good: the Undo goes by itself when its seconds are up, and the kiosk learns it then.
+    short_undo(monkeypatch, 1500)
+    page.click(f"#onsite-{arrival.id} button")
+    expect(undo).to_be_visible()
+    client.pull()
+    assert desk.store.get(arrival.id).signed_out is None  # type: ignore[union-attr]
+    expect(undo).to_have_count(0, timeout=4000)
+    expect(page.locator(f"#onsite-{arrival.id}")).to_have_count(0)
     client.pull()
     assert desk.store.get(arrival.id).signed_out_by == "office"  # type: ignore[union-attr]
 

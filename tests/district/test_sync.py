@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from conftest import World
+from conftest import World, short_undo
 from faultproxy import FaultProxy
 from loopback import LoopbackServer
 from sqlalchemy import select, update
@@ -256,7 +256,10 @@ def test_settings_from_the_server_rename_the_campus_on_the_kiosk(world: World, t
     assert desk.languages == ("es", "en") and desk.default_language == "es"
 
 
-def test_sign_outs_made_on_both_sides_while_offline_merge_to_the_earliest(world: World, tmp_path: Path) -> None:
+def test_sign_outs_made_on_both_sides_while_offline_merge_to_the_earliest(
+    world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    short_undo(monkeypatch, 0)  # the office's sign-outs are final at once (their Undo: the tests below)
     desk = make_desk(tmp_path)
     client = enrolled(desk, world.server.url, world.code_a)
     first, second = check_in(desk, 2)
@@ -282,6 +285,75 @@ def test_sign_outs_made_on_both_sides_while_offline_merge_to_the_earliest(world:
     assert on_server[second].signed_out_ms == int(kiosk_second_ms.timestamp() * 1000)  # type: ignore[union-attr]
     assert on_kiosk[second].signed_out_by == "visitor"  # type: ignore[union-attr]
     assert desk.on_site() == []
+
+
+def test_an_undone_office_sign_out_never_reaches_the_kiosk(world: World, tmp_path: Path) -> None:
+    desk = make_desk(tmp_path)
+    client = enrolled(desk, world.server.url, world.code_a)
+    [visit_id] = check_in(desk, 1)
+    client.sync()
+    with world.server.sessions.begin() as db:
+        assert service.sign_out_at_office(db, world.campus_a, visit_id)
+        service.replace_staff(db, world.campus_a, [StaffMember("t-9", "Ana", "Pérez")])  # a change after it
+    client.sync()  # within the seconds the office can undo it: the kiosk is not told yet, nor of what came after
+    assert desk.store.get(visit_id).signed_out is None  # type: ignore[union-attr]
+    assert not desk.store.staff()
+    revision = server_visits(world.server)[visit_id].revision
+    with world.server.sessions.begin() as db:
+        service.undo_office_sign_out(db, world.campus_a, visit_id, revision)
+    client.sync()
+    assert server_visits(world.server)[visit_id].signed_out_ms is None
+    assert [v.id for v in desk.on_site()] == [visit_id]  # on site on both sides, as if never signed out
+    assert [m.id for m in desk.store.staff() or []] == ["t-9"]  # nothing after it was skipped
+
+
+def test_an_office_sign_out_reaches_the_kiosk_once_it_can_no_longer_be_undone(
+    world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    short_undo(monkeypatch, 300)
+    desk = make_desk(tmp_path)
+    client = enrolled(desk, world.server.url, world.code_a)
+    [visit_id] = check_in(desk, 1)
+    client.sync()
+    with world.server.sessions.begin() as db:
+        assert service.sign_out_at_office(db, world.campus_a, visit_id)
+    client.sync()
+    assert desk.store.get(visit_id).signed_out is None  # type: ignore[union-attr]
+    time.sleep(0.35)
+    client.sync()
+    assert desk.store.get(visit_id).signed_out_by == "office"  # type: ignore[union-attr]
+    revision = server_visits(world.server)[visit_id].revision
+    with world.server.sessions.begin() as db, pytest.raises(service.Refused) as late:
+        service.undo_office_sign_out(db, world.campus_a, visit_id, revision)
+    assert str(late.value) == "A sign-out can be undone for 0 seconds only, so the sign-out of María N. stands."
+    assert server_visits(world.server)[visit_id].signed_out_by == "office"
+
+
+def test_an_undo_never_puts_back_a_visitor_who_signed_out_at_the_kiosk(
+    world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The office signs out by mistake, the visitor then signs out at the kiosk (still listed there) before
+    the Undo: the kiosk's sign-out makes the office's final, and both sides end up with the office's."""
+    short_undo(monkeypatch, 1000)
+    desk = make_desk(tmp_path)
+    client = enrolled(desk, world.server.url, world.code_a)
+    [visit_id] = check_in(desk, 1)
+    client.sync()
+    with world.server.sessions.begin() as db:
+        assert service.sign_out_at_office(db, world.campus_a, visit_id)
+    shown = server_visits(world.server)[visit_id]
+    office_ms = shown.signed_out_ms
+    assert desk.sign_out(visit_id)  # the visitor, at the kiosk, a moment later
+    client.sync()
+    with world.server.sessions.begin() as db, pytest.raises(service.Refused) as stands:
+        service.undo_office_sign_out(db, world.campus_a, visit_id, shown.revision)
+    assert str(stands.value) == "María N. also signed out at the kiosk, so the sign-out stands."
+    time.sleep(1.05)
+    client.sync()
+    on_server, on_kiosk = server_visits(world.server)[visit_id], desk.store.get(visit_id)
+    assert (on_server.signed_out_ms, on_server.signed_out_by) == (office_ms, "office")  # the earliest, everywhere
+    assert on_kiosk is not None and on_kiosk.signed_out_by == "office"
+    assert int(on_kiosk.signed_out.timestamp() * 1000) == office_ms  # type: ignore[union-attr]
 
 
 def test_sign_outs_at_the_same_millisecond_converge_too(world: World, tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ import csv
 import functools
 import io
 import re
+import time as clock
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -16,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import requests
-from conftest import World, campus
+from conftest import World, campus, short_undo
 from loopback import LoopbackServer
 from sqlalchemy import func, select, update
 
@@ -375,14 +376,63 @@ def test_signing_out_from_the_office(site: Site) -> None:
     done = stored(site.server, visit_id)
     assert done.signed_out_by == "office" and done.signed_out_ms is not None
     page = browser.get(site.url + "/office").text
-    assert "Nobody is signed in right now." in section(page, "onsite-title")
+    on_site = section(page, "onsite-title")
+    assert tables(on_site)["table0"][1:] == [["Signed out Ana S.", "Undo"]]  # for a moment
+    assert 'aria-label="Undo the sign-out of Ana Silva"' in on_site and '<span class="count">0</span>' in on_site
     assert "by the office" in section(page, "arrivals-title")
     assert browser.form(f"/office/visits/{visit_id}/sign-out").status_code == 303  # twice: harmless
     assert stored(site.server, visit_id).signed_out_ms == done.signed_out_ms
     assert browser.form("/office/visits/not-a-visit/sign-out").status_code == 404
 
 
-def test_the_live_fragment_is_a_cheap_304_until_something_changes(site: Site) -> None:
+def test_undoing_a_sign_out_puts_the_visitor_back_on_site(site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
+    [visit_id, other] = store(site.server, site.world.campus_a, visit("Ana", "Silva"), visit("Bo", "Chan", minute=5))
+    browser = signed_in(site, "sec.a@rusd.org")
+    browser.form(f"/office/visits/{visit_id}/sign-out")
+    revision = str(stored(site.server, visit_id).revision)
+    assert f'name="revision" value="{revision}"' in browser.get(site.url + "/office").text
+    answer = browser.form(f"/office/visits/{visit_id}/undo-sign-out", {"revision": revision})
+    assert answer.status_code == 303 and answer.headers["location"] == "/office"
+    back = stored(site.server, visit_id)
+    assert (back.signed_out_ms, back.signed_out_by) == (None, None)
+    page = browser.get(site.url + "/office").text
+    assert [r[0] for r in tables(section(page, "onsite-title"))["table0"][1:]] == ["Ana Silva", "Bo Chan"]
+    assert tables(section(page, "arrivals-title"))["table0"][2][5] == "On site"
+    assert browser.form(f"/office/visits/{visit_id}/undo-sign-out", {"revision": revision}).status_code == 303  # twice
+
+    # Too late: a kind page saying so, and the sign-out stands.
+    short_undo(monkeypatch, 0)
+    browser.form(f"/office/visits/{other}/sign-out")
+    late = browser.form(f"/office/visits/{other}/undo-sign-out", {"revision": str(stored(site.server, other).revision)})
+    assert late.status_code == 409 and "The sign-out stands" in late.text
+    assert "A sign-out can be undone for 0 seconds only, so the sign-out of Bo C. stands." in late.text
+    assert stored(site.server, other).signed_out_by == "office"
+    assert 'id="undo-' not in browser.get(site.url + "/office").text  # nothing left to undo on the page
+
+
+def test_an_undo_is_refused_kindly_when_it_is_not_the_office_sign_out_shown(site: Site) -> None:
+    a = site.world.campus_a
+    [mine, kiosk_left, theirs] = store(site.server, a, visit("Ana", "Silva"), visit("Bo", "Chan"))[:2] + store(
+        site.server, site.world.campus_b, visit("Bao", "Tran"))  # fmt: skip
+    browser = signed_in(site, "sec.a@rusd.org")
+    with site.server.sessions.begin() as db:
+        service.apply_events(db, kiosk_id(site.server, a), a,
+                             [{"type": "sign_out", "visit_id": kiosk_left, "at_ms": service.now_ms(), "by": "visitor"}])  # fmt: skip
+        service.sign_out_at_office(db, site.world.campus_b, theirs)
+    browser.form(f"/office/visits/{mine}/sign-out")
+    for revision in ("", "x", "99999999999", "1"):  # not the sign-out the page showed
+        answer = browser.form(f"/office/visits/{mine}/undo-sign-out", {"revision": revision})
+        assert answer.status_code == 409 and "Ana S. also signed out at the kiosk" in answer.text, revision
+    kiosk = browser.form(f"/office/visits/{kiosk_left}/undo-sign-out", {"revision": "0"})
+    assert kiosk.status_code == 409 and "Bo C. also signed out at the kiosk, so the sign-out stands." in kiosk.text
+    assert stored(site.server, kiosk_left).signed_out_by == "visitor"
+    other = browser.form(f"/office/visits/{theirs}/undo-sign-out", {"revision": str(stored(site.server, theirs).revision)})
+    assert other.status_code == 404 and stored(site.server, theirs).signed_out_by == "office"
+    assert browser.form("/office/visits/not-a-visit/undo-sign-out", {"revision": "1"}).status_code == 404
+
+
+def test_the_live_fragment_is_a_cheap_304_until_something_changes(site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
+    short_undo(monkeypatch, 300)
     browser = signed_in(site, "sec.a@rusd.org")
     first = browser.get(site.url + "/office/live")
     assert first.status_code == 200 and "No arrivals yet today." in first.text and "<html" not in first.text
@@ -397,7 +447,10 @@ def test_the_live_fragment_is_a_cheap_304_until_something_changes(site: Site) ->
     with site.server.sessions.begin() as db:
         service.sign_out_at_office(db, site.world.campus_a, visit_id)
     left = browser.get(site.url + "/office/live", headers={"If-None-Match": arrived.headers["etag"]})
-    assert left.status_code == 200 and "Nobody is signed in right now." in left.text
+    assert left.status_code == 200 and "Signed out <span dir=\"auto\">Ana S.</span>" in left.text
+    clock.sleep(0.35)  # the Undo's seconds are up: the next poll takes it away
+    final = browser.get(site.url + "/office/live", headers={"If-None-Match": left.headers["etag"]})
+    assert final.status_code == 200 and "Nobody is signed in right now." in final.text
 
 
 def test_search_by_name_ignores_accents_and_case(site: Site) -> None:
