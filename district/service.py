@@ -359,13 +359,11 @@ def undo_office_sign_out(db: Session, campus_id: int, visit_id: str, revision: i
         raise NotFound(f"no visit {visit_id}")
     if visit.signed_out_ms is None:
         return  # undone already (a second click): nothing to do
-    seconds = UNDO_MS // 1000
+    who = f"\u2068{short_name(visit.first_name, visit.last_name)}\u2069"  # isolated: an Arabic name keeps its place
     if visit.signed_out_by != "office" or visit.revision != revision:
-        raise Refused(f"{short_name(visit.first_name, visit.last_name)} also signed out at the kiosk, so the "
-                      "sign-out stands.")  # fmt: skip
+        raise Refused(f"{who} also signed out at the kiosk, so the sign-out stands.")
     if now_ms() - visit.signed_out_ms > UNDO_ACCEPTED_MS:
-        raise Refused(f"A sign-out can be undone for {seconds} seconds only, so the sign-out of "
-                      f"{short_name(visit.first_name, visit.last_name)} stands.")  # fmt: skip
+        raise Refused(f"A sign-out can be undone for {UNDO_MS // 1000} seconds only, so the sign-out of {who} stands.")
     visit.signed_out_ms = visit.signed_out_by = None
     visit.revision = 0  # nothing for kiosks to learn: they were never told
     db.flush()

@@ -325,7 +325,7 @@ def test_an_office_sign_out_reaches_the_kiosk_once_it_can_no_longer_be_undone(
     revision = server_visits(world.server)[visit_id].revision
     with world.server.sessions.begin() as db, pytest.raises(service.Refused) as late:
         service.undo_office_sign_out(db, world.campus_a, visit_id, revision)
-    assert str(late.value) == "A sign-out can be undone for 0 seconds only, so the sign-out of María N. stands."
+    assert str(late.value) == "A sign-out can be undone for 0 seconds only, so the sign-out of \u2068María N.\u2069 stands."
     assert server_visits(world.server)[visit_id].signed_out_by == "office"
 
 
@@ -347,7 +347,7 @@ def test_an_undo_never_puts_back_a_visitor_who_signed_out_at_the_kiosk(
     client.sync()
     with world.server.sessions.begin() as db, pytest.raises(service.Refused) as stands:
         service.undo_office_sign_out(db, world.campus_a, visit_id, shown.revision)
-    assert str(stands.value) == "María N. also signed out at the kiosk, so the sign-out stands."
+    assert str(stands.value) == "\u2068María N.\u2069 also signed out at the kiosk, so the sign-out stands."
     time.sleep(1.05)
     client.sync()
     on_server, on_kiosk = server_visits(world.server)[visit_id], desk.store.get(visit_id)

@@ -405,7 +405,7 @@ def test_undoing_a_sign_out_puts_the_visitor_back_on_site(site: Site, monkeypatc
     browser.form(f"/office/visits/{other}/sign-out")
     late = browser.form(f"/office/visits/{other}/undo-sign-out", {"revision": str(stored(site.server, other).revision)})
     assert late.status_code == 409 and "The sign-out stands" in late.text
-    assert "A sign-out can be undone for 0 seconds only, so the sign-out of Bo C. stands." in late.text
+    assert "A sign-out can be undone for 0 seconds only, so the sign-out of \u2068Bo C.\u2069 stands." in late.text
     assert stored(site.server, other).signed_out_by == "office"
     assert 'id="undo-' not in browser.get(site.url + "/office").text  # nothing left to undo on the page
 
@@ -422,9 +422,9 @@ def test_an_undo_is_refused_kindly_when_it_is_not_the_office_sign_out_shown(site
     browser.form(f"/office/visits/{mine}/sign-out")
     for revision in ("", "x", "99999999999", "1"):  # not the sign-out the page showed
         answer = browser.form(f"/office/visits/{mine}/undo-sign-out", {"revision": revision})
-        assert answer.status_code == 409 and "Ana S. also signed out at the kiosk" in answer.text, revision
+        assert answer.status_code == 409 and "\u2068Ana S.\u2069 also signed out at the kiosk" in answer.text, revision
     kiosk = browser.form(f"/office/visits/{kiosk_left}/undo-sign-out", {"revision": "0"})
-    assert kiosk.status_code == 409 and "Bo C. also signed out at the kiosk, so the sign-out stands." in kiosk.text
+    assert kiosk.status_code == 409 and "\u2068Bo C.\u2069 also signed out at the kiosk, so the sign-out stands." in kiosk.text
     assert stored(site.server, kiosk_left).signed_out_by == "visitor"
     other = browser.form(f"/office/visits/{theirs}/undo-sign-out", {"revision": str(stored(site.server, theirs).revision)})
     assert other.status_code == 404 and stored(site.server, theirs).signed_out_by == "office"
