@@ -29,13 +29,15 @@ class AlertLine:
     state: str
     text: str
     why: str
+    who: str = ""  # the recipient alone: delivered ones share one tick on the office row
 
 
 @dataclass(frozen=True)
 class AlertSummary:
     lines: list[AlertLine]
     failed: list[str]  # "Not delivered: …" for each failed alert
-    acknowledgement: str  # "Ms. García is on the way, after 3 min", or ""
+    acknowledgement: str  # "Ms. García on the way", "Seen by Sara Mitchell", or ""
+    answered_after: str  # "after 3 min", "within a minute", or "" while nobody has answered
     waited: str  # "Waiting 4 min" while nobody has acknowledged, "" after
     acknowledged: bool
 
@@ -43,9 +45,10 @@ class AlertSummary:
 def alert_line(alert: Alert) -> AlertLine:
     why = WHY.get(alert.why, "")
     if alert.status == "delivered":
-        return AlertLine("ok", f"✓ {alert.recipient_name}", why)
-    if alert.status == "failed":
-        return AlertLine("bad", not_delivered(alert), why)
+        return AlertLine("ok", f"✓ {alert.recipient_name}", why, alert.recipient_name)
+    if alert.status == "failed":  # the reason is for IT: the row keeps it short, its tooltip (and a phone) say it
+        return AlertLine("bad", f"Not delivered: {alert.recipient_name}", not_delivered(alert).removeprefix(
+            f"Not delivered: {alert.recipient_name}: "), alert.recipient_name)  # fmt: skip
     retrying = alert.attempts > 0 and alert.status == "pending"
     return AlertLine("wait", f"{'Retrying' if retrying else 'Sending'}: {alert.recipient_name}…", why)
 
@@ -63,24 +66,25 @@ def waited(ms: int) -> str:
 
 
 def acknowledgement(v: Visit) -> str:
+    """Who answered, short enough for the office row's Status: "Ms. García on the way", "Seen by Sara"."""
     if v.acknowledged_ms is None:
         return ""
-    after = waited(v.acknowledged_ms - v.checked_in_ms)
     if v.acknowledged_via == "office":
-        return f"Seen by {v.acknowledged_by or 'the front office'} at the front office, {after}"
-    return f"{v.acknowledged_by or 'Someone'} is on the way, {after}"
+        return f"Seen by {v.acknowledged_by or 'the front office'}"
+    return f"{v.acknowledged_by or 'Someone'} on the way"
 
 
 def summary(v: Visit, alerts: list[Alert], now: int) -> AlertSummary:
     lines = [alert_line(a) for a in alerts]
-    failed = [line.text for line in lines if line.state == "bad"]
+    failed = [not_delivered(a) for a in alerts if a.status == "failed"]
     if v.acknowledged_ms is not None:
         waiting = ""
     elif v.signed_out_ms is None:
         waiting = f"Waiting {duration(now - v.checked_in_ms)}"
     else:
         waiting = "Nobody acknowledged"
-    return AlertSummary(lines, failed, acknowledgement(v), waiting, v.acknowledged_ms is not None)
+    after = waited(v.acknowledged_ms - v.checked_in_ms) if v.acknowledged_ms is not None else ""
+    return AlertSummary(lines, failed, acknowledgement(v), after, waiting, v.acknowledged_ms is not None)
 
 
 def fingerprint(db: Session, campus_id: int, day: date) -> tuple[object, ...]:

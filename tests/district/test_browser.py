@@ -44,15 +44,20 @@ def server(tmp_path: Path) -> Iterator[LoopbackServer]:
     s.dispose()
 
 
-def visit(minutes_ago: int, first: str, last: str, **fields: object) -> dict:
-    """A visit checked in some minutes before now (so times and "how long" look like a real morning); in the
-    first hour after midnight, today's are squeezed into the minutes since, so they stay today's, in order."""
+def minutes_ago_today(minutes: float) -> int:
+    """The moment some minutes before now, for a morning's arrivals; in the first hour after midnight they
+    are squeezed into the minutes since, so they stay today's, in order (the office page shows today)."""
     now = service.now_ms()
-    since_midnight = now - int(datetime.fromtimestamp(now / 1000, ZONE).replace(hour=0, minute=0, second=0).timestamp() * 1000)
-    if minutes_ago < 60 and since_midnight < 3_600_000:
-        moment = now - since_midnight * minutes_ago // 60
-    else:
-        moment = now - minutes_ago * 60_000
+    midnight = datetime.fromtimestamp(now / 1000, ZONE).replace(hour=0, minute=0, second=0, microsecond=0)
+    since_midnight = now - int(midnight.timestamp() * 1000)
+    if minutes < 60 and since_midnight < 3_600_000:
+        return now - int(since_midnight * minutes / 60)
+    return now - int(minutes * 60_000)
+
+
+def visit(minutes_ago: int, first: str, last: str, **fields: object) -> dict:
+    """A visit checked in some minutes before now (so times and "how long" look like a real morning)."""
+    moment = minutes_ago_today(minutes_ago) if minutes_ago < 60 else service.now_ms() - minutes_ago * 60_000
     day = datetime.fromtimestamp(moment / 1000, ZONE).date()
     return {"type": "visit", "id": str(uuid.uuid4()), "first_name": first, "last_name": last, "reason": "pickup",
             "host_id": None, "host_name": None, "language": "en", "interpreter": False,
@@ -156,7 +161,7 @@ def test_a_kiosk_visit_appears_live_and_the_office_signs_it_out(browser: object,
     assert desk.store.get(arrival.id).signed_out is None  # type: ignore[union-attr]
     undo.get_by_role("button", name="Undo the sign-out of Lucía Martínez").click()
     expect(page.locator(f"#onsite-{arrival.id}")).to_contain_text("Lucía Martínez")
-    expect(page.locator(f"#visit-{arrival.id}")).to_contain_text("On site")
+    expect(page.locator(f"#visit-{arrival.id} td.status")).to_contain_text("Waiting")  # on site again
     expect(undo).to_have_count(0)
     with server.sessions() as db:
         assert db.get_one(Visit, arrival.id).signed_out_ms is None

@@ -356,12 +356,14 @@ def test_the_office_page_shows_today_in_the_campus_time_zone(site: Site) -> None
     assert "&lt;b&gt;x&lt;/b&gt;" in arrivals and "<b>x</b>" not in page.text  # escaped, never markup
     rows = tables(arrivals)["table0"][1:]
     assert [r[1] for r in rows] == ["محمد الأحمد", "Thanh Nguyễn", "María Núñez", "Kim Lee"]  # newest first
-    assert rows[2][0] == "9:05 AM" and rows[2][2] == "Meet a staff member"
-    assert rows[2][4] == "Español Spanish Interpreter requested"
-    assert rows[1][4] == "Tiếng Việt Vietnamese" and rows[1][5] == "Left 9:52 AM at the kiosk"
-    assert rows[0][4].startswith("العربية Arabic Interpreter requested")
-    assert rows[0][5] == "On site"
-    assert rows[3][1] == "Kim Lee" and rows[3][4] == "qqq"  # unknown codes show as they are
+    assert rows[2][0] == "9:05 AM" and rows[2][2] == "Meet <b>x</b>"  # the reason, with whom
+    assert rows[2][3] == "Spanish Interpreter" and 'title="Español">Spanish</span>' in arrivals
+    assert rows[1][3] == "Vietnamese" and rows[1][4] == "Left 9:52 AM at the kiosk" and rows[1][2] == "Pick up a student"
+    assert rows[0][3] == "Arabic Interpreter"
+    assert rows[0][4].startswith("Waiting ") and rows[0][4].endswith(" Seen")  # on site, and nobody has answered
+    assert rows[3][1] == "Kim Lee" and rows[3][3] == "qqq"  # unknown codes show as they are
+    assert [r[5] for r in rows] == ["Not alerted"] * 4  # this campus has no channels: said once, at the top
+    assert arrivals.count("only this page shows it") == 1
     assert 'dir="auto">محمد الأحمد' in arrivals
     assert "Yesterday" not in page.text
     names = [r[0] for r in tables(on_site)["table0"][1:]]
@@ -397,7 +399,7 @@ def test_undoing_a_sign_out_puts_the_visitor_back_on_site(site: Site, monkeypatc
     assert (back.signed_out_ms, back.signed_out_by) == (None, None)
     page = browser.get(site.url + "/office").text
     assert [r[0] for r in tables(section(page, "onsite-title"))["table0"][1:]] == ["Ana Silva", "Bo Chan"]
-    assert tables(section(page, "arrivals-title"))["table0"][2][5] == "On site"
+    assert tables(section(page, "arrivals-title"))["table0"][2][4].startswith("Waiting")
     assert browser.form(f"/office/visits/{visit_id}/undo-sign-out", {"revision": revision}).status_code == 303  # twice
 
     # Too late: a kind page saying so, and the sign-out stands.
