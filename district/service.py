@@ -24,7 +24,8 @@ from district.alerts.queue import queue_arrivals
 from district.models import Campus, Kiosk, Office, Staff, User, Visit, WebSession
 from district.schemas import LANGUAGE_PATTERN, SignOutEvent, VisitEvent, parse_event
 from kiosk import wire
-from kiosk.directory import StaffMember
+from kiosk.directory import StaffMember, host_name
+from kiosk.ids import new_id
 from kiosk.language import languages as installed_languages
 from kiosk.pin import hash_secret
 from kiosk.text import NameProblem, clean_label, short_name
@@ -203,7 +204,7 @@ def _insert(db: Session):  # type: ignore[no-untyped-def]
     return {"postgresql": postgresql.insert, "sqlite": sqlite.insert}.get(dialect, insert)
 
 
-def apply_events(db: Session, kiosk_id: str, campus_id: int, raw_events: list[Any]) -> list[dict[str, str]]:
+def apply_events(db: Session, kiosk_id: str | None, campus_id: int, raw_events: list[Any]) -> list[dict[str, str]]:
     """Apply a pushed batch, exactly once per event id however often it is resent.
 
     Returns one result per event, in order. A bad event is refused with its reason; the
@@ -367,6 +368,25 @@ def undo_office_sign_out(db: Session, campus_id: int, visit_id: str, revision: i
     visit.signed_out_ms = visit.signed_out_by = None
     visit.revision = 0  # nothing for kiosks to learn: they were never told
     db.flush()
+
+
+def check_in_at_office(db: Session, campus: Campus, first_name: str, last_name: str, reason: str,
+                       host: Staff | None, language: str, interpreter: bool) -> str:  # fmt: skip
+    """A visitor the front office checks in (no kiosk: kiosk_id stays empty, which is how a visit is known
+    to be the office's). It goes through apply_events, as a kiosk's push does: the same checks, the same
+    insert, its alerts queued in the same transaction. Returns the visit's id; ValueError if refused."""
+    now = now_ms()
+    local = queries.local_now(campus, now)
+    event = {
+        "type": "visit", "id": new_id(now), "first_name": first_name, "last_name": last_name, "reason": reason,
+        "host_id": host.external_id if host else None,
+        "host_name": host_name(host.first_name, host.last_name, host.display_name) if host else None,
+        "language": language, "interpreter": interpreter, "checked_in_ms": now, "local_day": local.date().isoformat(),
+    }  # fmt: skip
+    [result] = apply_events(db, None, campus.id, [event])
+    if result["status"] != "stored":
+        raise ValueError(result.get("error") or result["status"])
+    return str(event["id"])
 
 
 def undoable_since(now: int) -> int:

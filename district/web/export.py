@@ -21,7 +21,8 @@ from kiosk import interpreting
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CSV_COLUMNS = ("Date", "Checked in", "Signed out", "First name", "Last name", "Reason", "Visiting", "Language",
-               "Interpreter requested", "Signed out by", "Visit id", "Interpreter language", "Student")  # fmt: skip
+               "Interpreter requested", "Signed out by", "Visit id", "Interpreter language", "Student",
+               "Checked in at")  # fmt: skip
 router = APIRouter(include_in_schema=False)
 
 
@@ -41,6 +42,7 @@ def csv_row(v: Visit, zone: ZoneInfo) -> list[object]:
         v.local_day, f"{arrived:%H:%M}", left_text, v.first_name, v.last_name, reason_label(v.reason),
         v.host_name or "", english or own, "yes" if v.interpreter else "no", v.signed_out_by or "", v.id,
         interpreting.english_name(v.interpreter_language) if v.interpreter_language else "", v.student_name or "",
+        "office" if v.kiosk_id is None else "kiosk",
     )]  # fmt: skip
 
 

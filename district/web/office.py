@@ -22,7 +22,7 @@ from district.web import alerting
 from district.web.auth import Posted, Signed, Viewer
 from district.web.formatting import at, clock_time, duration, language_names, long_day, reason_label, short_day
 from district.web.forms import FromDay, date_range, field, parse_id
-from district.web.pages import PageError, read, redirect, render
+from district.web.pages import PageError, notice_text, read, redirect, render
 from kiosk import interpreting
 from kiosk.text import short_name
 
@@ -54,6 +54,7 @@ class VisitView:
     short_name: str = ""  # "Ana P.", as the Undo row says it
     undo_seconds: int = 0  # while above 0, the office's sign-out can be undone (service.undo_office_sign_out)
     revision: int = 0  # which sign-out an Undo is about
+    at_office: bool = False  # checked in on the office's page (district.web.checkin), not at a kiosk
 
 
 def visit_view(v: Visit, zone: ZoneInfo, now: int, alerts: alerting.AlertSummary | None = None) -> VisitView:
@@ -69,6 +70,7 @@ def visit_view(v: Visit, zone: ZoneInfo, now: int, alerts: alerting.AlertSummary
         stayed=duration((v.signed_out_ms or now) - v.checked_in_ms), arrived_ms=v.checked_in_ms, flag=v.flag or "",
         alerts=alerts, interpreter_language=interpreter_label(v.interpreter_language), student=v.student_name or "",
         short_name=short_name(v.first_name, v.last_name), undo_seconds=undo_seconds(v, now), revision=v.revision,
+        at_office=v.kiosk_id is None,
     )  # fmt: skip
 
 
@@ -161,7 +163,7 @@ def board(db: Session, place: Campus, viewer: Viewer, now: int) -> Board:
 
 
 @router.get("/office")
-def office(request: Request, viewer: Signed, campus: str = "") -> HTMLResponse:
+def office(request: Request, viewer: Signed, campus: str = "", notice: str = "") -> HTMLResponse:
     with campus_view(request, viewer, campus) as (db, place, now):
         live = board(db, place, viewer, now)
         choices = queries.campuses(db) if viewer.admin else []
@@ -170,6 +172,7 @@ def office(request: Request, viewer: Signed, campus: str = "") -> HTMLResponse:
         request, "office.html", nav="office", board=live, choices=choices, today=long_day(local.date()),
         updated=clock_time(local), live_url=office_url(viewer, place.id, "/office/live"),
         campus_param=str(place.id) if viewer.admin else "", today_iso=local.date().isoformat(),
+        notice=notice_text(notice), check_in_url=office_url(viewer, place.id, "/office/check-in"),
     )  # fmt: skip
 
 

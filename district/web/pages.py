@@ -22,6 +22,8 @@ NOTICES = {
     "enabled": "The user was re-enabled: they can sign in again with their password.",
     "channels": "The alert channels were saved. The next alert uses them.",
     "rules": "The routing rules were saved. The next arrival is routed by them.",
+    "checked-in": "The visitor is checked in: they are at the top of today's arrivals, and whoever must know is "
+    "being told, as for a kiosk's check-in.",
     "password": "The password was changed and the user was signed out everywhere. Give them the new password in "
     "person or by phone, not by email.",
 }

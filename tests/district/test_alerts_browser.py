@@ -392,3 +392,64 @@ def test_a_busy_morning_fits_the_front_office_pc_and_a_phone(browser: object, ca
             "cells => cells.map(c => c.getBoundingClientRect()).map(b => [b.left, b.right])")  # fmt: skip
         assert len(boxes) == 14 and all(0 <= left and right <= 390 for left, right in boxes), (cell, boxes)
     phone_context.close()
+
+
+def test_the_office_checks_in_a_walk_in_and_the_host_is_alerted(browser: object, campus: Campus) -> None:
+    """A visitor who cannot use the touch screen: the secretary checks them in on the office page, finds the
+    host by a search of the staff, and the host's channel receives the alert, as for a kiosk's check-in."""
+    expect = sync_api.expect
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    context, office = office_page(browser, campus)
+    office.click("#check-in-link")
+    expect(office.locator("h1")).to_have_text("Check someone in")
+    office.fill("input[name=first_name]", "R2")  # refused as the kiosk refuses it, kindly, and kept to correct
+    office.fill("input[name=last_name]", "Pérez")
+    office.select_option("select[name=reason]", "meeting")
+    office.click("#check-in button.primary")
+    expect(office.locator("#check-in-problems")).to_have_text(
+        "The first name can have only letters, spaces, apostrophes, hyphens and periods.")  # fmt: skip
+    expect(office.locator("input[name=last_name]")).to_have_value("Pérez")
+    office.fill("input[name=first_name]", "  Ana\u200b ")  # stored cleaned, as the kiosk cleans it
+    office.fill("input[name=host_query]", "garcia")
+    office.click("#check-in button[name=find]")
+    choice = office.get_by_label("Ms. García")
+    expect(choice).to_be_checked()  # the one match is chosen
+    expect(office.locator("input[name=last_name]")).to_have_value("Pérez")  # what was typed comes back too
+    office.select_option("select[name=language]", "es")
+    office.check("input[name=interpreter]")
+    office.screenshot(path=str(SCREENSHOTS / "district-office-check-in.png"), full_page=True)
+    office.click("#check-in button.primary")
+
+    expect(office.locator("p.notice")).to_contain_text("The visitor is checked in")
+    row = office.locator("#live .arrivals tbody tr", has_text="Ana Pérez")
+    expect(row).to_contain_text("At the office")
+    expect(row).to_contain_text("Meet Ms. García")
+    expect(row).to_contain_text("Spanish Interpreter")
+    deadline = time.monotonic() + 10
+    while not any(m.path == "/garcia" for m in campus.receiver.received):
+        assert time.monotonic() < deadline, [m.path for m in campus.receiver.received]
+        time.sleep(0.05)
+    message = next(m for m in campus.receiver.received if m.path == "/garcia")
+    assert "Ana Pérez" in message.text and LINK.search(message.text)  # with its "On my way" link
+    expect(row.locator("td.alerts")).to_contain_text("✓ Ms. García", timeout=5000)
+    visit_id = str(row.get_attribute("data-visit"))
+    with campus.server.sessions() as db:
+        stored = db.get_one(Visit, visit_id)
+        assert (stored.kiosk_id, stored.first_name, stored.host_id, stored.language, stored.interpreter) == (
+            None, "Ana", "t-1", "es", True)  # fmt: skip
+        assert {(a.recipient_key, a.why) for a in db.scalars(select(Alert).where(Alert.visit_id == visit_id))} == {
+            ("t-1", "host"), ("front_office", "office")}  # routed by the campus's rules, as a kiosk's  # fmt: skip
+    office.screenshot(path=str(SCREENSHOTS / "district-office-checked-in.png"))
+    context.close()
+
+    phone_context = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-US",  # type: ignore[attr-defined]
+                                        timezone_id="America/Chicago", is_mobile=True)  # fmt: skip
+    phone = phone_context.new_page()
+    sign_in(phone, campus.server.url, "sara@rusd.org")
+    phone.goto(campus.server.url + "/office/check-in")
+    phone.fill("input[name=host_query]", "room 12")
+    phone.click("#check-in button[name=find]")
+    expect(phone.get_by_label("Ms. García")).to_be_visible()
+    assert phone.evaluate("document.scrollingElement.scrollWidth") <= 390
+    phone.screenshot(path=str(SCREENSHOTS / "district-office-check-in-phone.png"), full_page=True)
+    phone_context.close()

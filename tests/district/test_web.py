@@ -26,6 +26,7 @@ from district.models import Campus, Kiosk, Staff, User, Visit, WebSession
 from kiosk import __version__ as kiosk_version
 from kiosk.checkin import FrontDesk
 from kiosk.config import Config
+from kiosk.directory import StaffMember
 from kiosk.pin import hash_secret
 from kiosk.store import Store
 from kiosk.sync import SyncClient, SyncError, enroll
@@ -928,3 +929,43 @@ def test_the_office_sees_the_interpreters_language_and_the_student_and_exports_t
     rows = list(csv.reader(io.StringIO(answer.content.decode("utf-8-sig"))))
     fatima = dict(zip(rows[0], rows[1]))
     assert (fatima["Interpreter language"], fatima["Student"]) == ("Dari", "Omar Haddad")
+
+
+# -- checking someone in at the office ----------------------------------------------------------------------
+def test_the_office_checks_someone_in_by_the_kiosks_rules(site: Site) -> None:
+    a, b = site.world.campus_a, site.world.campus_b
+    with site.server.sessions.begin() as db:
+        service.replace_staff(db, a, [StaffMember("t-1", "Lucía", "García", display_name="Ms. García", room="12")])
+        service.replace_staff(db, b, [StaffMember("r-1", "Rita", "Moreno")])
+    browser = signed_in(site, "sec.a@rusd.org")
+    form = {"first_name": "Ana", "last_name": "Pérez", "reason": "meeting", "host_id": "t-1", "language": "es"}
+    refused = {
+        "first_name": ("R2", "The first name can have only letters, spaces, apostrophes, hyphens and periods."),
+        "last_name": ("\u200b", "Type the visitor&#39;s last name."),
+        "reason": ("pick-up", "Choose why they came."),
+        "host_id": ("r-1", "That staff member is not in this campus&#39;s directory: search again."),  # another campus's
+        "language": ("tlh", "Choose the visitor&#39;s language."),
+    }  # fmt: skip
+    for key, (value, message) in refused.items():
+        answer = browser.form("/office/check-in", form | {key: value})
+        assert answer.status_code == 400 and message in answer.text, key
+    long = browser.form("/office/check-in", form | {"first_name": "x" * 51})
+    assert long.status_code == 400 and "The first name is too long: at most 50 characters." in long.text
+    assert 'value="' + "x" * 51 + '"' in long.text  # kept as typed, to correct
+    with site.server.sessions() as db:
+        assert db.scalar(select(func.count()).select_from(Visit)) == 0
+    found = browser.form("/office/check-in", form | {"find": "1", "host_query": "room 12", "host_id": ""})
+    assert found.status_code == 200 and 'value="t-1" checked' in found.text and "Rita" not in found.text
+    done = browser.form("/office/check-in", form | {"first_name": " Ana\u200b", "interpreter": "yes"})
+    assert done.status_code == 303 and done.headers["location"] == "/office?notice=checked-in"
+    with site.server.sessions() as db:
+        visit = db.scalars(select(Visit)).one()
+    assert (visit.campus_id, visit.kiosk_id, visit.first_name, visit.host_name, visit.interpreter) == (
+        a, None, "Ana", "Ms. García", True)  # fmt: skip
+    page = browser.get(site.url + "/office?notice=checked-in").text
+    assert "The visitor is checked in" in page and "At the office" in section(page, "arrivals-title")
+    exported = list(csv.reader(io.StringIO(browser.get(site.url + "/office/export.csv").text.lstrip("\ufeff"))))
+    assert exported[0][-1] == "Checked in at" and exported[1][-1] == "office"
+    assert browser.get(site.url + f"/office/check-in?campus={b}").status_code == 403
+    admin = signed_in(site, "admin@rusd.org")
+    assert admin.get(site.url + f"/office/check-in?campus={b}").status_code == 200
