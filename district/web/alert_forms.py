@@ -15,6 +15,7 @@ from district.alerts import manage, queue
 from district.alerts import rules as routing
 from district.alerts.channels import MAX_URL_LENGTH, MAX_URLS, Delivery
 from district.models import Campus, Office, Staff
+from district.web import rule_rows
 from district.web.formatting import language_names
 from district.web.forms import field as form_field
 from kiosk.language import languages
@@ -105,12 +106,15 @@ class RulesView:
     expiry: str
     problems: list[str]
     warnings: list[str]
+    rows: list[rule_rows.RuleRow] = field(default_factory=list)  # the form: the rules in force, or as sent
+    from_form: bool = False  # the problems are the form's (else the JSON's)
 
 
 def rules_view(campus: Campus, typed: str | None = None, expiry: str | None = None, problems: list[str] | None = None,
-               warnings: list[str] | None = None) -> RulesView:  # fmt: skip
+               warnings: list[str] | None = None, rows: list[rule_rows.RuleRow] | None = None) -> RulesView:  # fmt: skip
     rules = queue.campus_rules(campus)
     return RulesView(
+        rows=rows if rows is not None else rule_rows.rows_of(rules), from_form=rows is not None,
         text=typed if typed is not None else manage.rules_text(rules),
         table=[manage.describe(r) for r in rules], defaults_text=manage.rules_text(routing.DEFAULT_RULES),
         defaults_table=[manage.describe(r) for r in routing.DEFAULT_RULES], using_defaults=not campus.alert_rules,
@@ -128,5 +132,5 @@ def campus_alerts(db: Session, campus: Campus, secret: str, offices: dict[str, C
         "offices": list(shown.values()), "rules": rules or rules_view(campus),
         "alert_languages": language_choices(campus), "url_examples": URL_EXAMPLES, "reasons": REASONS,
         "targets": manage.TARGET_NAMES, "max_escalate": routing.MAX_ESCALATE_MINUTES,
-        "max_expiry": manage.MAX_EXPIRY_MINUTES, "max_urls": MAX_URLS,
+        "max_expiry": manage.MAX_EXPIRY_MINUTES, "max_urls": MAX_URLS, "offices_only": OFFICES,
     }  # fmt: skip

@@ -13,7 +13,7 @@ from district.alerts import manage
 from district.alerts.channels import ChannelError
 from district.db import transaction
 from district.models import Campus, Office
-from district.web import alert_forms
+from district.web import alert_forms, rule_rows
 from district.web.auth import Admin, Posted
 from district.web.campuses import settings_form, stored_values
 from district.web.forms import by_id_or_404, field
@@ -67,6 +67,29 @@ def test_office(request: Request, campus_id: str, key: str, viewer: Admin, form:
         return settings_form(
             request, db, place, stored_values(place), offices={key: alert_forms.test_result(view, delivery)}
         )
+
+
+@router.post("/district/campuses/{campus_id}/rules/form")
+def save_rule_rows(request: Request, campus_id: str, viewer: Admin, form: Posted) -> Response:
+    """Save the rules from their form (rows): read into the rules' JSON, checked and stored as typed JSON is."""
+    rows = rule_rows.rows_from(form)
+    text, problems = rule_rows.rules_json(rows)
+    expiry = field(form, "expiry_minutes", 10)
+    with transaction(request) as db:
+        place = by_id_or_404(db, Campus, campus_id, "campus")
+        try:
+            if problems:
+                raise manage.RulesError(problems)
+            warnings = manage.save_rules(place, text, expiry)
+        except manage.RulesError as exc:
+            shown = alert_forms.rules_view(place, expiry=expiry, problems=exc.problems,
+                                           rows=rows + rule_rows.rows_of(())[: rule_rows.BLANK_ROWS])  # fmt: skip
+            return settings_form(request, db, place, stored_values(place), status=400, rules=shown)
+        if warnings:
+            db.flush()
+            shown = alert_forms.rules_view(place, warnings=warnings)
+            return settings_form(request, db, place, stored_values(place), notice="rules", rules=shown)
+    return back(place, "rules", "rules")
 
 
 @router.post("/district/campuses/{campus_id}/rules")

@@ -13,6 +13,7 @@ from starlette.datastructures import FormData
 from district import service
 from district.db import transaction
 from district.models import Campus
+from district.web import pickers
 from district.web.alert_forms import campus_alerts
 from district.web.auth import Admin, Posted
 from district.web.formatting import language_names
@@ -21,10 +22,6 @@ from district.web.pages import PageError, notice_text, read, redirect, render
 from kiosk.language import languages
 from kiosk.text import strip_invisible
 
-COMMON_ZONES = (
-    "America/New_York", "America/Chicago", "America/Denver", "America/Phoenix", "America/Los_Angeles",
-    "America/Anchorage", "Pacific/Honolulu", "America/Puerto_Rico", "America/Toronto", "Europe/London", "UTC",
-)  # fmt: skip
 SETTINGS_FIELDS = ("name", "timezone", "languages", "default_language", "oneroster_org")
 router = APIRouter(include_in_schema=False)
 
@@ -33,7 +30,7 @@ def campus_values(db: Session, form: FormData, title: str, campus_id: int | None
     """A campus's settings from the add or the settings form, checked; or PageError(400, title) saying
     what to correct. The default language is the form's, else the first offered."""
     name, zone = field(form, "name", 4 * service.MAX_CAMPUS_NAME), field(form, "timezone", 64)
-    codes = list(dict.fromkeys(field(form, "languages", 400).replace(",", " ").split()))
+    codes = list(dict.fromkeys(languages_sent(form).replace(",", " ").split()))
     default = field(form, "default_language", 35) or next(iter(codes), "")
     try:
         name = service.check_campus(db, name, zone, codes, default, campus_id)
@@ -41,6 +38,11 @@ def campus_values(db: Session, form: FormData, title: str, campus_id: int | None
         raise PageError(400, title, str(problem)) from None
     return {"name": name, "timezone": zone, "languages": codes, "default_language": default,
             "oneroster_org": strip_invisible(field(form, "oneroster_org")) or None}  # fmt: skip
+
+
+def languages_sent(form: FormData) -> str:
+    """The languages ticked, in the form's order (the buttons' order), or typed as codes ("en es")."""
+    return " ".join(v[:35] for v in form.getlist("languages")[:50] if isinstance(v, str))
 
 
 @router.post("/district/campuses")
@@ -60,8 +62,9 @@ def settings_form(request: Request, db: Session, place: Campus, values: dict[str
     error or test result, shown in place of what is stored)."""
     choices = [(code, *language_names(code)) for code in languages()]
     return render(request, "campus.html", status, nav="district", campus=place, values=values, error=error,
-                  zones=COMMON_ZONES, language_choices=choices, notice=notice_text(notice),
-                  **campus_alerts(db, place, request.state.viewer.csrf, **alerts))  # fmt: skip
+                  zone_groups=pickers.zones_today(), unlisted_zone=pickers.unlisted_zone(values["timezone"]),
+                  language_picks=pickers.language_picks(values["languages"].split()), language_choices=choices,
+                  notice=notice_text(notice), **campus_alerts(db, place, request.state.viewer.csrf, **alerts))  # fmt: skip
 
 
 @router.get("/district/campuses/{campus_id}/settings")
@@ -79,7 +82,7 @@ def save_settings(request: Request, campus_id: str, viewer: Admin, form: Posted)
         try:
             values = campus_values(db, form, "Settings not saved", place.id)
         except PageError as refused:  # the form again, as typed, with what to correct
-            typed = {key: field(form, key, 400) for key in SETTINGS_FIELDS}
+            typed = {key: field(form, key, 400) for key in SETTINGS_FIELDS} | {"languages": languages_sent(form)}
             return settings_form(request, db, place, typed, refused.message, refused.status)
         service.update_settings(db, place, **values)
     return redirect("/district?notice=settings")

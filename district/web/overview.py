@@ -12,15 +12,15 @@ from fastapi.responses import HTMLResponse
 from district import queries, service
 from district.alerts import manage
 from district.models import Campus
+from district.web import pickers
 from district.web.auth import Admin
-from district.web.campuses import COMMON_ZONES
 from district.web.formatting import duration, language_names, short_day
 from district.web.kiosks import kiosk_view
 from district.web.pages import notice_text, read, render
-from kiosk.language import languages
 
 DISTRICT_DAYS = 14
 LANGUAGE_DAYS = 30
+DEFAULT_LANGUAGES = ("en", "es")  # ticked on the add-campus form
 WAIT_DAYS = 7
 FLAGGED_DAYS = 14
 router = APIRouter(include_in_schema=False)
@@ -63,6 +63,7 @@ def district(request: Request, viewer: Admin, notice: str = "") -> HTMLResponse:
     return render(
         request, "district.html", nav="district", campuses=places, per_day=per_day, today=today,
         days=[(f"{d:%a}", short_day(d)) for d in per_day.days], languages=language_rows, kiosks=kiosks, staff=staff,
-        notice=notice_text(notice), zones=COMMON_ZONES, known_languages=languages(), language_days=LANGUAGE_DAYS,
+        notice=notice_text(notice), zone_groups=pickers.zones_today(),
+        language_picks=pickers.language_picks(DEFAULT_LANGUAGES), language_days=LANGUAGE_DAYS,
         waits=waits, undelivered=undelivered, wait_days=WAIT_DAYS, wait_text=wait_text, flagged_days=FLAGGED_DAYS,
     )  # fmt: skip

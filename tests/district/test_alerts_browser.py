@@ -6,6 +6,7 @@ shows at a glance. Saves screenshots of the alert pages (SCREENSHOTS_DIR, as in 
 
 from __future__ import annotations
 
+import json
 import re
 import time
 import uuid
@@ -24,6 +25,7 @@ from test_sync import enrolled, make_desk
 from district import service
 from district.alerts import queue
 from district.models import Alert, Office, Staff, Visit
+from district.models import Campus as CampusRow
 from kiosk.checkin import Draft
 from kiosk.directory import StaffMember
 from kiosk.sync import SyncClient
@@ -319,9 +321,10 @@ def test_the_alert_settings_pages_screenshots(browser: object, campus: Campus) -
     card.locator("button", has_text="Send a test alert").click()
     expect(page.locator("#office-front_office .test-result")).to_have_text("Test alert delivered to Front office.")
     page.locator("#office-front_office").screenshot(path=str(SCREENSHOTS / "district-alerts-office-card.png"))
+    page.click("#rules-json summary")
     text = page.locator("#rules-text")
     text.fill(text.input_value().replace('"pickup"', '"pick-up"', 1))
-    page.click("#rules button.primary")
+    page.click("#rules-json button.primary")
     expect(page.locator("#rules-errors")).to_contain_text("Line 3: rule 2: reason 'pick-up' is not one of")
     expect(page.locator("#rules-errors")).to_contain_text("Did you mean 'pickup'?")
     page.screenshot(path=str(SCREENSHOTS / "district-alerts-campus.png"), full_page=True)
@@ -453,3 +456,62 @@ def test_the_office_checks_in_a_walk_in_and_the_host_is_alerted(browser: object,
     assert phone.evaluate("document.scrollingElement.scrollWidth") <= 390
     phone.screenshot(path=str(SCREENSHOTS / "district-office-check-in-phone.png"), full_page=True)
     phone_context.close()
+
+
+def test_the_routing_rules_form_round_trip(browser: object, campus: Campus) -> None:
+    """An admin changes the rules in their form (a new rule moved to the top, one removed), sees them saved
+    as words and as JSON, corrects a mistake the form explains, and imports JSON back into the form."""
+    expect = sync_api.expect
+    context = browser.new_context(viewport=VIEWPORT, locale="en-US", timezone_id="America/Chicago")  # type: ignore[attr-defined]
+    page = context.new_page()
+    sign_in(page, campus.server.url, "ada@rusd.org")
+    page.goto(f"{campus.server.url}/district/campuses/{campus.id}/settings#rules")
+    rows = page.locator("#rule-rows tbody tr")
+    expect(rows).to_have_count(6)  # the four default rules and two empty rows
+    expect(page.locator("#rule-2 select")).to_have_value("volunteer")
+    new = page.locator("#rule-4")
+    new.locator("select").select_option("pickup")
+    new.locator("input[name=rule-4-notify][value=front_office]").check()
+    new.locator("input[name=rule-4-start]").fill("15:00")
+    new.locator("input[name=rule-4-end]").fill("18:00")
+    new.locator("input[name=rule-4-escalate_after]").fill("")
+    new.locator("input[name=rule-4-position]").fill("0")  # above the first
+    page.locator("#rule-2").get_by_label("Remove").check()  # no rule for volunteers: anything else's rule takes them
+    page.screenshot(path=str(SCREENSHOTS / "district-rules-form.png"), full_page=True)
+    page.click("#rules-form button.primary")
+    expect(page.locator("p.notice")).to_contain_text("The routing rules were saved")
+    with campus.server.sessions() as db:
+        saved = json.loads(db.get_one(CampusRow, campus.id).alert_rules or "[]")
+    assert saved == [
+        {"reason": "pickup", "notify": ["front_office"], "hours": "15:00-18:00", "escalate_after": None,
+         "escalate_to": ["front_office"]},
+        {"reason": "meeting", "notify": ["host", "front_office"], "escalate_after": 5, "escalate_to": ["front_office"]},
+        {"reason": "pickup", "notify": ["attendance"], "escalate_after": 5, "escalate_to": ["front_office"]},
+        {"reason": "*", "notify": ["front_office"], "escalate_after": 5, "escalate_to": ["front_office"]},
+    ]  # fmt: skip
+    words = page.locator("#rules-table tbody tr").first
+    expect(words).to_contain_text("15:00")
+    expect(page.locator("#rule-0 select")).to_have_value("pickup")
+    expect(page.locator("input[name=rule-0-start]")).to_have_value("15:00")
+    expect(page.locator("input[name=rule-0-escalate_after]")).to_have_value("")
+    assert json.loads(page.locator("#rules-text").input_value()) == saved  # the export is what is stored
+
+    # A rule that tells nobody: said in words, with the form as sent.
+    page.locator("input[name=rule-1-notify][value=host]").uncheck()
+    page.locator("input[name=rule-1-notify][value=front_office]").uncheck()
+    page.click("#rules-form button.primary")
+    expect(page.locator("#rules-errors")).to_contain_text("Rule 2: tick at least one person or office to tell.")
+    expect(page.locator("#rule-0 select")).to_have_value("pickup")
+    page.screenshot(path=str(SCREENSHOTS / "district-rules-form-error.png"), full_page=True)
+
+    # Power users: JSON in, and the form shows it.
+    page.goto(f"{campus.server.url}/district/campuses/{campus.id}/settings#rules")
+    page.click("#rules-json summary")
+    page.fill("#rules-text", json.dumps([{"reason": "*", "notify": ["front_office", "attendance"], "escalate_after": 10}]))
+    page.click("#rules-json button.primary")
+    expect(page.locator("p.notice")).to_contain_text("The routing rules were saved")
+    expect(page.locator("#rule-0 select")).to_have_value("*")
+    expect(page.locator("input[name=rule-0-notify][value=attendance]")).to_be_checked()
+    expect(page.locator("input[name=rule-0-escalate_after]")).to_have_value("10")
+    expect(page.locator("#rule-rows tbody tr")).to_have_count(3)
+    context.close()

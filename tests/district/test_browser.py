@@ -222,13 +222,25 @@ def test_the_users_and_campus_settings_pages_screenshots(browser: object, server
     page.click(f"a[href='/district/campuses/{lincoln_id}/settings']")
     expect(page.locator("input[name=name]")).to_have_value("Lincoln Elementary")
     page.screenshot(path=str(SCREENSHOTS / "district-campus.png"), full_page=True)
-    page.fill("input[name=timezone]", "Mars/Olympus")
-    page.click("button[type=submit].primary")
-    expect(page.locator("#settings-error")).to_contain_text("not a time zone name")
-    expect(page.locator("input[name=timezone]")).to_have_value("Mars/Olympus")  # kept as typed, to correct
-    page.fill("input[name=timezone]", "America/Chicago")
+    # Pickers, not codes: the time zone from a list (the United States' first), languages named in themselves.
+    zone = page.locator("select[name=timezone]")
+    expect(zone).to_have_value("America/Chicago")
+    assert zone.locator("optgroup").first.get_attribute("label") == "United States"
+    assert zone.locator("optgroup").first.locator("option").first.get_attribute("value") == "America/New_York"
+    assert zone.locator("option").count() > 300  # every zone Python knows, after the US ones
+    expect(page.get_by_role("checkbox", name="Español es")).to_be_checked()
+    page.get_by_role("checkbox", name="Español es").uncheck()  # the default stays English: only English buttons
+    page.select_option("select[name=default_language]", "es")
+    page.click("form.grid-form button[type=submit].primary")
+    expect(page.locator("#settings-error")).to_contain_text("The default language must be one of those offered: en")
+    expect(page.get_by_role("checkbox", name="Español es")).not_to_be_checked()  # kept as sent, to correct
+    page.get_by_role("checkbox", name="Español es").check()
+    zone.select_option("America/Denver")
     page.fill("input[name=name]", "Lincoln Elementary School")
-    page.click("button[type=submit].primary")
+    page.click("form.grid-form button[type=submit].primary")
     expect(page.locator("p.notice")).to_contain_text("campus settings were saved")
     expect(page.locator("#visits-per-day")).to_contain_text("Lincoln Elementary School")
+    with server.sessions() as db:
+        saved = db.get_one(Campus, lincoln_id)
+        assert (saved.timezone, saved.languages, saved.default_language) == ("America/Denver", "en es", "es")
     context.close()
