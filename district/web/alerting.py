@@ -36,7 +36,7 @@ class AlertLine:
 class AlertSummary:
     lines: list[AlertLine]
     failed: list[str]  # "Not delivered: …" for each failed alert
-    acknowledgement: str  # "Ms. García on the way", "Seen by Sara Mitchell", or ""
+    acknowledgement: str  # "Ms. García is on the way", "Seen by Sara Mitchell", or ""
     answered_after: str  # "after 3 min", "within a minute", or "" while nobody has answered
     waited: str  # "Waiting 4 min" while nobody has acknowledged, "" after
     acknowledged: bool
@@ -66,12 +66,12 @@ def waited(ms: int) -> str:
 
 
 def acknowledgement(v: Visit) -> str:
-    """Who answered, short enough for the office row's Status: "Ms. García on the way", "Seen by Sara"."""
+    """Who answered, short enough for the office row's Status: "Ms. García is on the way", "Seen by Sara"."""
     if v.acknowledged_ms is None:
         return ""
     if v.acknowledged_via == "office":
         return f"Seen by {v.acknowledged_by or 'the front office'}"
-    return f"{v.acknowledged_by or 'Someone'} on the way"
+    return f"{v.acknowledged_by or 'Someone'} is on the way"
 
 
 def summary(v: Visit, alerts: list[Alert], now: int) -> AlertSummary:

@@ -202,7 +202,7 @@ def test_the_host_taps_on_my_way_in_the_alert_and_the_office_sees_it_live(browse
 
     # The office page, never reloaded, shows who is on the way and the wait; the kiosk's API says so too.
     row = office.locator(f"#visit-{arrival.id}")
-    expect(row.locator("td.status .ack")).to_have_text("Ms. García on the way", timeout=3000)
+    expect(row.locator("td.status .ack")).to_have_text("Ms. García is on the way", timeout=3000)
     expect(row.locator("td.status .ack")).to_have_attribute("title", "Answered within a minute")
     assert time.monotonic() - started < 3.0
     expect(row.locator("form.seen")).to_have_count(0)

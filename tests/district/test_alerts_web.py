@@ -273,7 +273,7 @@ def test_the_office_sees_who_was_alerted_how_it_went_and_who_is_on_the_way(live:
     acknowledged_at(live, delivered, 3 * 60_000 + 5_000)
     office = secretary.get(live.url + "/office").text
     tag, row = visit_row(office, delivered)
-    assert "Ms. García on the way after 3 min" in row and "Seen" not in row
+    assert "Ms. García is on the way after 3 min" in row and "Seen" not in row
 
 
 def visit_row(page: str, visit_id: str) -> tuple[str, str]:
@@ -353,7 +353,7 @@ def test_waiting_times_per_visit_and_per_campus(quiet: Site) -> None:
     assert rows["Lincoln Elementary"] == ["3 min", "10 min", "1 of 6", "1 min 30 s", "10 min", "1 of 9", "0"]
     assert rows["Roosevelt Middle"] == ["–", "–", "1 of 1", "–", "–", "1 of 1", "0"]
     office = text_of(signed_in(quiet, "sec.a@rusd.org").get(quiet.url + "/office").text)
-    assert "Ms. García on the way after 10 min" in office and "within a minute" not in office
+    assert "Ms. García is on the way after 10 min" in office and "within a minute" not in office
 
 
 # -- admin: an office's channels, test alerts ----------------------------------------------------------
