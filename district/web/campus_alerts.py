@@ -4,6 +4,8 @@ office page but never edits (or sees) a channel."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
@@ -74,21 +76,26 @@ def save_rule_rows(request: Request, campus_id: str, viewer: Admin, form: Posted
     """Save the rules from their form (rows): read into the rules' JSON, checked and stored as typed JSON is."""
     rows = rule_rows.rows_from(form)
     text, problems = rule_rows.rules_json(rows)
-    expiry = field(form, "expiry_minutes", 10)
     with transaction(request) as db:
         place = by_id_or_404(db, Campus, campus_id, "campus")
-        try:
-            if problems:
-                raise manage.RulesError(problems)
-            warnings = manage.save_rules(place, text, expiry)
-        except manage.RulesError as exc:
-            shown = alert_forms.rules_view(place, expiry=expiry, problems=exc.problems,
-                                           rows=rows + rule_rows.rows_of(())[: rule_rows.BLANK_ROWS])  # fmt: skip
-            return settings_form(request, db, place, stored_values(place), status=400, rules=shown)
-        if warnings:
-            db.flush()
-            shown = alert_forms.rules_view(place, warnings=warnings)
-            return settings_form(request, db, place, stored_values(place), notice="rules", rules=shown)
+        return stored_rules(request, db, place, text, field(form, "expiry_minutes", 10), problems,
+                            lambda shown: alert_forms.rules_view(place, expiry=shown[0], problems=shown[1],
+                                                                 rows=rows + rule_rows.rows_of(())))  # fmt: skip
+
+
+def stored_rules(request: Request, db: Session, place: Campus, text: str, expiry: str, problems: list[str],
+                 refused: Callable[[tuple[str, list[str]]], alert_forms.RulesView]) -> Response:  # fmt: skip
+    """Save checked rules and go back to them; else the campus page again, with `refused((expiry, problems))`."""
+    try:
+        if problems:
+            raise manage.RulesError(problems)
+        warnings = manage.save_rules(place, text, expiry)
+    except manage.RulesError as exc:
+        return settings_form(request, db, place, stored_values(place), status=400, rules=refused((expiry, exc.problems)))
+    if warnings:
+        db.flush()
+        shown = alert_forms.rules_view(place, warnings=warnings)
+        return settings_form(request, db, place, stored_values(place), notice="rules", rules=shown)
     return back(place, "rules", "rules")
 
 
@@ -97,16 +104,8 @@ def save_rules(request: Request, campus_id: str, viewer: Admin, form: Posted) ->
     """Save typed rules (or the defaults); every problem is shown with its line, and the text as typed."""
     typed = form.get("rules")
     text = typed[: manage.MAX_RULES_TEXT + 1] if isinstance(typed, str) else ""
-    expiry = field(form, "expiry_minutes", 10)
     with transaction(request) as db:
         place = by_id_or_404(db, Campus, campus_id, "campus")
-        try:
-            warnings = manage.save_rules(place, "" if field(form, "use") == "defaults" else text, expiry)
-        except manage.RulesError as exc:
-            shown = alert_forms.rules_view(place, text, expiry, exc.problems)
-            return settings_form(request, db, place, stored_values(place), status=400, rules=shown)
-        if warnings:
-            db.flush()
-            shown = alert_forms.rules_view(place, warnings=warnings)
-            return settings_form(request, db, place, stored_values(place), notice="rules", rules=shown)
-    return back(place, "rules", "rules")
+        return stored_rules(request, db, place, "" if field(form, "use") == "defaults" else text,
+                            field(form, "expiry_minutes", 10), [],
+                            lambda shown: alert_forms.rules_view(place, text, shown[0], shown[1]))  # fmt: skip

@@ -287,13 +287,20 @@ def test_sign_outs_made_on_both_sides_while_offline_merge_to_the_earliest(
     assert desk.on_site() == []
 
 
-def test_an_undone_office_sign_out_never_reaches_the_kiosk(world: World, tmp_path: Path) -> None:
+def signed_out_at_the_office(world: World, tmp_path: Path) -> tuple[FrontDesk, SyncClient, str]:
+    """A kiosk, a visitor it checked in and told the server of, and the office signing them out a moment ago."""
     desk = make_desk(tmp_path)
     client = enrolled(desk, world.server.url, world.code_a)
     [visit_id] = check_in(desk, 1)
     client.sync()
     with world.server.sessions.begin() as db:
         assert service.sign_out_at_office(db, world.campus_a, visit_id)
+    return desk, client, visit_id
+
+
+def test_an_undone_office_sign_out_never_reaches_the_kiosk(world: World, tmp_path: Path) -> None:
+    desk, client, visit_id = signed_out_at_the_office(world, tmp_path)
+    with world.server.sessions.begin() as db:
         service.replace_staff(db, world.campus_a, [StaffMember("t-9", "Ana", "Pérez")])  # a change after it
     client.sync()  # within the seconds the office can undo it: the kiosk is not told yet, nor of what came after
     assert desk.store.get(visit_id).signed_out is None  # type: ignore[union-attr]
@@ -311,12 +318,7 @@ def test_an_office_sign_out_reaches_the_kiosk_once_it_can_no_longer_be_undone(
     world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     short_undo(monkeypatch, 300)
-    desk = make_desk(tmp_path)
-    client = enrolled(desk, world.server.url, world.code_a)
-    [visit_id] = check_in(desk, 1)
-    client.sync()
-    with world.server.sessions.begin() as db:
-        assert service.sign_out_at_office(db, world.campus_a, visit_id)
+    desk, client, visit_id = signed_out_at_the_office(world, tmp_path)
     client.sync()
     assert desk.store.get(visit_id).signed_out is None  # type: ignore[union-attr]
     time.sleep(0.35)
@@ -335,12 +337,7 @@ def test_an_undo_never_puts_back_a_visitor_who_signed_out_at_the_kiosk(
     """The office signs out by mistake, the visitor then signs out at the kiosk (still listed there) before
     the Undo: the kiosk's sign-out makes the office's final, and both sides end up with the office's."""
     short_undo(monkeypatch, 1000)
-    desk = make_desk(tmp_path)
-    client = enrolled(desk, world.server.url, world.code_a)
-    [visit_id] = check_in(desk, 1)
-    client.sync()
-    with world.server.sessions.begin() as db:
-        assert service.sign_out_at_office(db, world.campus_a, visit_id)
+    desk, client, visit_id = signed_out_at_the_office(world, tmp_path)
     shown = server_visits(world.server)[visit_id]
     office_ms = shown.signed_out_ms
     assert desk.sign_out(visit_id)  # the visitor, at the kiosk, a moment later
