@@ -137,12 +137,15 @@ def test_a_kiosk_visit_appears_live_and_the_office_signs_it_out(browser: object,
     desk = FrontDesk(config, Store(config.database_path))
     client = SyncClient(desk.store, enroll(server.url, code, config.enrollment_path))
     arrival = desk.check_in(Draft(language="es", first_name="Lucía", last_name="Martínez", reason="pickup",
-                                  student_name="Mateo Martínez"))  # fmt: skip
+                                  student_name="Mateo Martínez", interpreter=True, interpreter_language="fa-AF"))  # fmt: skip
     assert client.push() == (1, 0)
     started = time.monotonic()
     expect(page.locator(f"#visit-{arrival.id}")).to_be_visible(timeout=2000)
     expect(page.locator(f"#onsite-{arrival.id}")).to_contain_text("Lucía Martínez", timeout=2000)
     assert time.monotonic() - started < 2.0
+    # Whom the visitor picks up, and which interpreter to call, as the kiosk asked them.
+    expect(page.locator(f"#visit-{arrival.id}")).to_contain_text("Mateo Martínez")
+    expect(page.locator(f"#visit-{arrival.id}")).to_contain_text("Dari (دری)")
     assert navigations == [] and page.evaluate("window.__notReloaded") is True  # swapped in, not reloaded
     page.screenshot(path=str(SCREENSHOTS / "district-office.png"), full_page=True)
     rtl = page.locator("#live td.name span[dir=auto]", has_text="محمد").first
