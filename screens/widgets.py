@@ -83,7 +83,12 @@ class FitLabel(Label):
         return bool(broken_words(self.text, lines)) or dropped_text(self.text, lines) or too_tall
 
     def _fit(self, *_args: object) -> None:
-        if self.fit_scale <= MIN_FIT_SCALE or not self.overflows:
+        if self.fit_scale <= MIN_FIT_SCALE:
+            return
+        # Lay the text out for the size and width of now: a check of the lines laid out for an earlier,
+        # narrower width (before the layout gave this one) shrank text that fits.
+        self.texture_update()
+        if not self.overflows:
             return
         step = 0.9
         if self.size_hint_y is not None and self.fit_height and self.texture_size[1] > self.height > 0:
