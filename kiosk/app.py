@@ -233,6 +233,8 @@ class KioskApp(App):
         self.home()
 
     def _holds_input(self) -> bool:
+        if self.current == "done":
+            return False  # checked in and stored: nothing is lost, the visitor may well have gone
         draft = self.draft
         typed = draft is not None and bool(draft.first_name or draft.last_name)
         return typed or bool(self.manager and self.manager.current_screen.holds_input())

@@ -90,8 +90,8 @@ MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     ALTER TABLE outbox ADD COLUMN uptime_ms INTEGER;
     """,
     """
-    -- Which language the interpreter should speak, and whom a visitor picks up. Columns added at
-    -- the end: a kiosk of the version before reads this store as it did (it names its columns).
+    -- Which language the interpreter should speak, and whom a visitor picks up. Columns added at the
+    -- end, read by name (_COLUMNS). (A kiosk of an older version still refuses a newer schema: _migrate.)
     ALTER TABLE visit ADD COLUMN interpreter_language TEXT;
     ALTER TABLE visit ADD COLUMN student_name TEXT;
     """,

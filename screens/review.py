@@ -49,7 +49,8 @@ class ReviewScreen(KioskScreen):
         self.ids.interpreter.selected = draft.interpreter
         language = draft.interpreter_language
         self.interpreter_text = (
-            self.app.tr("Interpreter: {language}").format(language=interpreting.own_name(language)) if language else ""
+            self.app.tr("Interpreter: {language}").format(language=isolated(interpreting.own_name(language), self.app.rtl))
+            if language else ""
         )
 
     def toggle_interpreter(self) -> None:
