@@ -83,10 +83,11 @@ class FitLabel(Label):
         return bool(broken_words(self.text, lines)) or dropped_text(self.text, lines) or too_tall
 
     def _fit(self, *_args: object) -> None:
-        if self.fit_scale <= MIN_FIT_SCALE:
+        if self.fit_scale <= MIN_FIT_SCALE or not self.overflows:
             return
-        # Lay the text out for the size and width of now: a check of the lines laid out for an earlier,
-        # narrower width (before the layout gave this one) shrank text that fits.
+        # Lay the text out again for the width of now before shrinking it: lines laid out for an earlier,
+        # narrower width (before the layout gave this one) shrank text that fits. Only then: a render
+        # for every label on every change made the staff search's keystrokes slow.
         self.texture_update()
         if not self.overflows:
             return
