@@ -479,6 +479,23 @@ def make_backlog_store(directory: Path, visits: int, sign_outs: bool, seed: int 
 # ------------------------------------------------------------------------------------------
 # Target 1: a kiosk's backlog of 10,000 visits drains to the server
 # ------------------------------------------------------------------------------------------
+def time_sends(client: Any) -> list[float]:
+    """The list each of the client's HTTP requests appends its time to: the request on the wire and
+    the server's work, without the kiosk's own (outbox reads, JSON, deleting what was sent)."""
+    times: list[float] = []
+    send = client.http.send
+
+    def timed_send(*args: Any, **kwargs: Any) -> Any:
+        t0 = time.perf_counter()
+        try:
+            return send(*args, **kwargs)
+        finally:
+            times.append(time.perf_counter() - t0)
+
+    client.http.send = timed_send
+    return times
+
+
 def drain_once(dbs: Databases, kind: str, template: Path, visits: int, scratch: Path, label: str,
                server_options: ServerOptions = ServerOptions()) -> dict:  # fmt: skip
     """One run on a fresh server database: enroll a new kiosk, copy the backlog store, SyncClient.push()."""
@@ -503,17 +520,7 @@ def drain_once(dbs: Databases, kind: str, template: Path, visits: int, scratch: 
             ).fetchone()[0]
         )
         client = SyncClient(store, enrollment)
-        in_http: list[float] = []
-        send = client.http.send
-
-        def timed_send(*args: Any, **kwargs: Any) -> Any:  # the request on the wire and the server's work
-            t0 = time.perf_counter()
-            try:
-                return send(*args, **kwargs)
-            finally:
-                in_http.append(time.perf_counter() - t0)
-
-        client.http.send = timed_send  # type: ignore[method-assign]
+        in_http = time_sends(client)
         meter = CpuMeter(server.pid).start()
         began = time.perf_counter()
         delivered, refused = client.push()
@@ -763,10 +770,12 @@ class Beats:
 
 
 def run_heartbeats(base: str, tokens: list[str], bodies: list[bytes], schedule: list[tuple[float, int]],
-                   client: str = "raw", until: Callable[[], bool] | None = None) -> Beats:  # fmt: skip
+                   client: str = "raw", until: Callable[[], bool] | None = None,
+                   then: Callable[[], None] | None = None) -> Beats:  # fmt: skip
     """Open loop: a request goes at its scheduled time whether or not earlier ones were answered, each
     on a new connection (a kiosk's connection is long closed 30 s later: uvicorn keeps idle ones 5 s).
-    Scheduling stops early once `until()` says so. 50 heartbeats first warm the server, not counted."""
+    50 heartbeats first warm the server, not counted; `then()` runs after them, just before the timed
+    ones begin, and scheduling stops early once `until()` says so."""
     import asyncio
 
     beats = Beats([], [], [], {})
@@ -793,6 +802,8 @@ def run_heartbeats(base: str, tokens: list[str], bodies: list[bytes], schedule: 
             for i in range(min(50, len(tokens))):
                 await beat(i, None)
             beats.errors.clear()
+            if then is not None:
+                then()
             beats.window_ms = int(time.time() * 1000)
             beats.start = start = loop.time() + 0.2
             tasks = []
@@ -877,17 +888,7 @@ def drain_in_process(server_url: str, store_path: str, enrollment_path: str, ans
 
     store = Store(Path(store_path))
     client = SyncClient(store, load_enrollment(Path(enrollment_path)))
-    latencies: list[float] = []
-    send = client.http.send
-
-    def timed_send(*args: Any, **kwargs: Any) -> Any:
-        t0 = time.perf_counter()
-        try:
-            return send(*args, **kwargs)
-        finally:
-            latencies.append(time.perf_counter() - t0)
-
-    client.http.send = timed_send  # type: ignore[method-assign]
+    latencies = time_sends(client)
     began = time.perf_counter()
     delivered, refused = client.push()
     elapsed = time.perf_counter() - began
@@ -933,13 +934,18 @@ def bench_busy(dbs: Databases, kind: str, scratch: Path, visits: int, kiosks: in
             here, there = spawn.Pipe(duplex=False)
             proc = spawn.Process(target=drain_in_process, args=(server.url, str(store_path), str(enrollment_path), there))
             workers.append((proc, here))
-        meter = CpuMeter(server.pid).start()
-        for proc, _ in workers:
-            proc.start()
-        began = time.monotonic()
-        beats = run_heartbeats(server.url, tokens, bodies, schedule, client,
+        began: list[float] = []
+        meter = CpuMeter(server.pid)
+
+        def start_draining() -> None:  # once the heartbeats' warm-up is over
+            meter.start()
+            for proc, _ in workers:
+                proc.start()
+            began.append(time.monotonic())
+
+        beats = run_heartbeats(server.url, tokens, bodies, schedule, client, then=start_draining,
                                until=lambda: not any(p.is_alive() for p, _ in workers))  # fmt: skip
-        drained_in = time.monotonic() - began
+        drained_in = time.monotonic() - began[0]
         cpu = meter.stop()
         drains = []
         for proc, here in workers:
@@ -952,6 +958,8 @@ def bench_busy(dbs: Databases, kind: str, scratch: Path, visits: int, kiosks: in
             raise RuntimeError(f"busy: a drain ended with {refused} refused and {left} left in the outbox")
     pushes = [x for d in drains for x in d[4]]
     latencies = beats.latencies
+    if not latencies:
+        raise RuntimeError(f"the drains ended in {drained_in:.1f} s, before any heartbeat was timed: more --visits")
     p99 = percentile(latencies, 99)
     events = sum(d[1] for d in drains)
     return {
