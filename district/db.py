@@ -16,7 +16,10 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.requests import Request
 
+from district import writer_gate
+
 MIGRATIONS = Path(__file__).with_name("migrations")
+SQLITE_TIMEOUT_S = 30  # how long a writer waits for its turn, and then for SQLite's lock
 
 
 def make_engine(url: str, pool_size: int = 10) -> Engine:
@@ -24,7 +27,8 @@ def make_engine(url: str, pool_size: int = 10) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        engine = create_engine(url, connect_args={"timeout": SQLITE_TIMEOUT_S, "check_same_thread": False})
+        writer_gate.install(engine, SQLITE_TIMEOUT_S)
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
