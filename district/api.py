@@ -93,7 +93,8 @@ def push(body: PushBody, credentials: Credentials, request: Request) -> dict[str
     """Visits and sign-outs from the kiosk's outbox; each result says stored, duplicate or refused."""
     with transaction(request) as db:
         kiosk = authenticate(db, credentials)
-        results = service.apply_events(db, kiosk.id, kiosk.campus_id, body.events)
+    with request.app.state.one_push:
+        results = service.apply_in_parts(lambda: transaction(request), kiosk.id, kiosk.campus_id, body.events)
     worker = request.app.state.alert_worker
     if worker is not None and any(r.get("status") == "stored" for r in results):
         worker.wake()  # the new visits' alerts are committed: send them now, not at the next poll

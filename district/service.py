@@ -1,7 +1,8 @@
 """What the district server does, apart from HTTP: the API and the web pages both call here.
 
 Every function takes an open SQLAlchemy Session and leaves committing to the caller's unit
-of work (`with sessions.begin():`), so one request is one transaction.
+of work (`with sessions.begin():`), so one request is one transaction; except a kiosk's push,
+which apply_in_parts writes a part at a time.
 """
 
 from __future__ import annotations
@@ -10,7 +11,8 @@ import functools
 import re
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo, available_timezones
@@ -20,7 +22,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from district import queries, repair, security, timing
-from district.alerts.queue import queue_arrivals
+from district.alerts.queue import plan_arrivals, queue_arrivals
 from district.models import Campus, Kiosk, Office, Staff, User, Visit, WebSession
 from district.schemas import LANGUAGE_PATTERN, SignOutEvent, VisitEvent, parse_event
 from kiosk import wire
@@ -197,6 +199,7 @@ def record_heartbeat(db: Session, token: str, beat: dict[str, Any]) -> bool:
 UNDO_MS = 10_000  # the office page offers Undo this long after an office sign-out
 UNDO_ACCEPTED_MS = 15_000  # an Undo clicked at the last moment, over a slow network, still counts
 HELD_MS = 17_000  # kiosks learn of an office sign-out once it can no longer be undone (with a margin)
+PUSH_PART = 100  # events per transaction in a push (apply_in_parts)
 
 
 def _insert(db: Session):  # type: ignore[no-untyped-def]
@@ -205,7 +208,21 @@ def _insert(db: Session):  # type: ignore[no-untyped-def]
 
 
 def apply_events(db: Session, kiosk_id: str | None, campus_id: int, raw_events: list[Any]) -> list[dict[str, str]]:
-    """Apply a pushed batch, exactly once per event id however often it is resent.
+    """Apply a pushed batch in the caller's transaction (see apply_in_parts)."""
+    return apply_in_parts(lambda: nullcontext(db), kiosk_id, campus_id, raw_events, part=max(1, len(raw_events)))
+
+
+def apply_in_parts(
+    transaction: Callable[[], AbstractContextManager[Session]],
+    kiosk_id: str | None,
+    campus_id: int,
+    raw_events: list[Any],
+    part: int = PUSH_PART,
+) -> list[dict[str, str]]:
+    """Apply a pushed batch, exactly once per event id however often it is resent, `part` events per
+    transaction: on SQLite every other writer (a heartbeat, an office's click) waits for the one being
+    written, so a 500-event push holds the others up for a part's time, not its whole time. A crash
+    between parts leaves the earlier parts stored, and the kiosk's resend finds them "duplicate".
 
     Returns one result per event, in order. A bad event is refused with its reason; the
     others are applied. Visits go in first, so a sign-out may follow its visit in one batch.
@@ -226,35 +243,54 @@ def apply_events(db: Session, kiosk_id: str | None, campus_id: int, raw_events: 
         (visits if isinstance(event, VisitEvent) else sign_outs).append((i, event))  # type: ignore[arg-type]
     received = now_ms()
     visits, repeats = _first_of_each_id(visits)
-    if visits:
-        zone = queries.zone_of(db.get_one(Campus, campus_id))
-        rows = [
-            _visit_row(v, received, zone, name_flags.get(v.id)) | {"campus_id": campus_id, "kiosk_id": kiosk_id}
-            for _, v in visits
-        ]
-        insert_ = _insert(db)
-        statement = insert_(Visit).on_conflict_do_nothing(index_elements=["id"]).returning(Visit.id)
-        stored = set(db.scalars(statement, rows).all())
-        conflicts = {v.id for _, v in visits} - stored
-        if conflicts:  # "duplicate" only for this campus's own visit: never let a kiosk drop another's
-            elsewhere = set(db.scalars(select(Visit.id).where(Visit.id.in_(conflicts), Visit.campus_id != campus_id)))
-        else:
-            elsewhere = set()
-        queue_arrivals(db, campus_id, stored, received)
-        for i, v in visits:
-            if v.id in elsewhere:
-                results[i] = {"status": "refused", "error": "id: already used by a visit of another campus"}
-            else:
-                results[i] = {"status": "stored" if v.id in stored else "duplicate"}
+    for n in range(0, len(visits), part):
+        with transaction() as db:
+            _store_visits(db, kiosk_id, campus_id, visits[n : n + part], received, name_flags, results)
     for i, first, same in repeats:
         results[i] = _repeated(results[first], same)
+    for n in range(0, len(sign_outs), part):
+        with transaction() as db:
+            _store_sign_outs(db, campus_id, sign_outs[n : n + part], received, results)
+    return results
+
+
+def _store_visits(
+    db: Session, kiosk_id: str | None, campus_id: int, visits: list[tuple[int, VisitEvent]], received: int,
+    name_flags: dict[str, str], results: list[dict[str, str]],
+) -> None:  # fmt: skip
+    campus = db.get_one(Campus, campus_id)
+    zone = queries.zone_of(campus)
+    rows = [
+        _visit_row(v, received, zone, name_flags.get(v.id)) | {"campus_id": campus_id, "kiosk_id": kiosk_id}
+        for _, v in visits
+    ]
+    planned = plan_arrivals(db, campus, rows, received)  # before the first write: see plan_arrivals
+    statement = _insert(db)(Visit).on_conflict_do_nothing(index_elements=["id"]).returning(Visit.id)
+    # render_nulls: every row has the same columns, so one INSERT takes them all (not one per pattern of NULLs)
+    stored = set(db.scalars(statement.execution_options(render_nulls=True), rows).all())
+    conflicts = {v.id for _, v in visits} - stored
+    if conflicts:  # "duplicate" only for this campus's own visit: never let a kiosk drop another's
+        elsewhere = set(db.scalars(select(Visit.id).where(Visit.id.in_(conflicts), Visit.campus_id != campus_id)))
+    else:
+        elsewhere = set()
+    queue_arrivals(db, planned, stored)
+    for i, v in visits:
+        if v.id in elsewhere:
+            results[i] = {"status": "refused", "error": "id: already used by a visit of another campus"}
+        else:
+            results[i] = {"status": "stored" if v.id in stored else "duplicate"}
+
+
+def _store_sign_outs(
+    db: Session, campus_id: int, sign_outs: list[tuple[int, SignOutEvent]], received: int,
+    results: list[dict[str, str]],
+) -> None:  # fmt: skip
     dated = [timing.date_event(s.at_ms, s.age_ms, received, "Sign-out") for _, s in sign_outs]
     applied = _sign_outs(db, campus_id, [(s.visit_id, d.ms, s.by) for (_, s), d in zip(sign_outs, dated)])
     for (i, _), status in zip(sign_outs, applied):
         results[i] = status
     flags = {s.visit_id: d.flag for (_, s), d, r in zip(sign_outs, dated, applied) if d.flag and r["status"] == "stored"}
     _flag(db, flags)
-    return results
 
 
 def _visit_row(v: VisitEvent, received: int, zone: ZoneInfo, name_flag: str | None = None) -> dict[str, Any]:

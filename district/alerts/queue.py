@@ -25,11 +25,12 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import case, delete, func, literal, or_, select, update
+from sqlalchemy import case, delete, func, insert, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from district import security
@@ -90,51 +91,77 @@ def campus_rules(campus: Campus) -> tuple[routing.Rule, ...]:
 
 
 def rule_for_visit(campus: Campus, rules: Sequence[routing.Rule], visit: Visit) -> routing.Rule:
-    local = datetime.fromtimestamp(visit.checked_in_ms / 1000, zone_of(campus)).time()
-    return routing.rule_for(rules, visit.reason, local)
+    return rule_at(campus, rules, visit.reason, visit.checked_in_ms)
+
+
+def rule_at(campus: Campus, rules: Sequence[routing.Rule], reason: str, checked_in_ms: int) -> routing.Rule:
+    local = datetime.fromtimestamp(checked_in_ms / 1000, zone_of(campus)).time()
+    return routing.rule_for(rules, reason, local)
 
 
 # -- queueing -----------------------------------------------------------------------------
-def _new_alert(visit: Visit, recipient: routing.Recipient, kind: str, now: int, expires: int) -> Alert:
+def _alert_row(
+    campus_id: int, visit_id: str, checked_in_ms: int, recipient: routing.Recipient, kind: str, now: int, expires: int
+) -> dict[str, Any]:
     token = security.new_token()
     contact = recipient.contact
-    alert = Alert(
-        campus_id=visit.campus_id, visit_id=visit.id, kind=kind, recipient_kind=contact.kind,
+    row = dict(
+        campus_id=campus_id, visit_id=visit_id, kind=kind, recipient_kind=contact.kind,
         recipient_key=contact.key, recipient_name=contact.name, why=recipient.why, language=contact.language,
         status="pending", attempts=0, next_attempt_ms=now, created_ms=now, expires_ms=expires,
-        ack_token_hash=security.digest(token), ack_token=token,
+        ack_token_hash=security.digest(token), ack_token=token, error=None,
     )  # fmt: skip
     if now >= expires:
-        late = (now - visit.checked_in_ms) // 60_000
-        alert.status, alert.ack_token = "failed", None
-        alert.error = f"expired: the visit reached the server {late} min after check-in (the kiosk was offline)"
-    return alert
+        late = (now - checked_in_ms) // 60_000
+        error = f"expired: the visit reached the server {late} min after check-in (the kiosk was offline)"
+        row |= {"status": "failed", "ack_token": None, "error": error}
+    return row
 
 
-def queue_arrivals(db: Session, campus_id: int, visit_ids: Iterable[str], now: int) -> int:
-    """Queue the arrival alerts of newly stored visits (in the push's transaction). Returns how many."""
-    ids = list(visit_ids)
-    if not ids:
-        return 0
-    campus = db.get(Campus, campus_id)
-    assert campus is not None
-    visits = [v for v in db.scalars(select(Visit).where(Visit.id.in_(ids))) if now - v.checked_in_ms < TOO_OLD_MS]
+@dataclass(frozen=True)
+class PlannedArrival:
+    """A visit's arrival alerts, worked out before it is stored, and what routing had to say."""
+
+    alerts: list[dict[str, Any]]
+    notes: tuple[str, ...]
+
+
+def plan_arrivals(
+    db: Session, campus: Campus, visits: Iterable[Mapping[str, Any]], now: int
+) -> dict[str, PlannedArrival]:
+    """The arrival alerts these visits (rows as they are about to be stored) would get, by visit id.
+
+    Reads only, so a push does it before its first write: on SQLite the write lock (and so every
+    other writer, heartbeats included) then waits only for the inserts (issue 11, point 13)."""
+    visits = [v for v in visits if now - v["checked_in_ms"] < TOO_OLD_MS]
     if not visits:
-        return 0
+        return {}
     rules = campus_rules(campus)
     staff, offices = staff_contacts(db, campus), office_contacts(db, campus)
-    count = 0
-    for visit in visits:
-        arrival = routing.Arrival(visit.reason, visit.host_id, visit.language, visit.interpreter, visit.interpreter_language)
-        routed = routing.route(arrival, rule_for_visit(campus, rules, visit), staff, offices, campus.default_language)
-        for note in routed.notes:
-            log.info("visit %s: %s", visit.id, note)
-        expires = visit.checked_in_ms + campus.alert_expiry_minutes * 60_000
-        for recipient in routed.recipients:
-            db.add(_new_alert(visit, recipient, "arrival", now, expires))
-            count += 1
-    db.flush()
-    return count
+    planned = {}
+    for v in visits:
+        arrival = routing.Arrival(v["reason"], v["host_id"], v["language"], v["interpreter"], v["interpreter_language"])
+        rule = rule_at(campus, rules, v["reason"], v["checked_in_ms"])
+        routed = routing.route(arrival, rule, staff, offices, campus.default_language)
+        expires = v["checked_in_ms"] + campus.alert_expiry_minutes * 60_000
+        alerts = [_alert_row(campus.id, v["id"], v["checked_in_ms"], r, "arrival", now, expires)
+                  for r in routed.recipients]  # fmt: skip
+        planned[v["id"]] = PlannedArrival(alerts, tuple(routed.notes))
+    return planned
+
+
+def queue_arrivals(db: Session, planned: Mapping[str, PlannedArrival], stored: Iterable[str]) -> int:
+    """Queue the planned alerts of the visits just stored (in the push's transaction). Returns how many."""
+    rows = []
+    for visit_id in stored:
+        plan = planned.get(visit_id)
+        if plan is not None:
+            rows += plan.alerts
+            for note in plan.notes:
+                log.info("visit %s: %s", visit_id, note)
+    if rows:
+        db.execute(insert(Alert.__table__), rows)  # Core: one executemany, no ORM bookkeeping
+    return len(rows)
 
 
 def escalate_due(db: Session, now: int) -> int:
@@ -166,7 +193,8 @@ def escalate_due(db: Session, now: int) -> int:
             continue
         expires = now + campus.alert_expiry_minutes * 60_000
         for recipient in routing.escalation(rule, offices).recipients:
-            db.add(_new_alert(visit, recipient, "escalation", now, expires))
+            row = _alert_row(visit.campus_id, visit.id, visit.checked_in_ms, recipient, "escalation", now, expires)
+            db.add(Alert(**row))
             count += 1
     db.flush()
     return count
