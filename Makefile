@@ -6,9 +6,10 @@ VENV := .venv
 PY := $(VENV)/bin/python
 # Mesa GL for a window with or without a display (offscreen in tests), touch (mtdev),
 # text shaping and bidi for Pillow (raqm, fribidi), the Noto fonts for every script; for the
-# district server's tests, PostgreSQL and Chromium (the front-office page in a real browser).
+# district server's tests, PostgreSQL and Chromium (the front-office page in a real browser); zbar for
+# the pyzbar QR decoder.
 APT_PACKAGES := python3-venv libgl1-mesa-dri libegl1 libgbm1 libmtdev1 libfribidi0 libraqm0 \
-	fonts-noto-core fonts-noto-ui-core fonts-noto-cjk postgresql chromium openssl
+	fonts-noto-core fonts-noto-ui-core fonts-noto-cjk postgresql chromium openssl libzbar0
 PYBABEL := $(VENV)/bin/pybabel
 EXTRACT := $(PYBABEL) extract -F babel.cfg -k tr -k N_ -k ngettext:1,2 --no-location --sort-output \
 	--project="Welcome Kiosk" --copyright-holder="Welcome Kiosk developers"

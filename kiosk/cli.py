@@ -1,4 +1,4 @@
-"""The `kiosk` command: run, demo, screenshots, hash-pin, enroll, send-refused, check-config, fonts."""
+"""The `kiosk` command: run, demo, screenshots, hash-pin, enroll, send-refused, check-config, fonts, scan."""
 
 from __future__ import annotations
 
@@ -207,6 +207,19 @@ def cmd_fonts(args: argparse.Namespace) -> int:
     return 1 if any(outcome.state == "failed" for outcome in outcomes) else 0
 
 
+def cmd_scan(args: argparse.Namespace) -> int:
+    """One JSON object a line per file, for IT checking a camera's pictures and for benchmarks."""
+    import json
+
+    from kiosk.qrdecode import DECODERS, scan_files
+
+    failed = False
+    for answer in scan_files((Path(f) for f in args.file), DECODERS[args.decoder]):
+        failed |= "error" in answer
+        print(json.dumps(answer, ensure_ascii=False), flush=True)
+    return 1 if failed else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kiosk", description="Welcome Kiosk: visitor sign-in for school front offices.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log more")
@@ -245,7 +258,17 @@ def build_parser() -> argparse.ArgumentParser:
     fo.add_argument("--quiet", action="store_true", help="print only what is built or fails")
     fo.add_argument("name", nargs="*", help="only these (default all): " + ", ".join(_font_names()))
     fo.set_defaults(func=cmd_fonts)
+    sc = sub.add_parser("scan", help="read the QR codes in still images (PNG, JPEG, WebP): a JSON line per file")
+    sc.add_argument("file", nargs="+")
+    sc.add_argument("--decoder", choices=_decoder_names(), default="zxing-cpp", help="default zxing-cpp")
+    sc.set_defaults(func=cmd_scan)
     return parser
+
+
+def _decoder_names() -> list[str]:
+    from kiosk.qrdecode import DECODERS
+
+    return list(DECODERS)
 
 
 def _font_names() -> list[str]:
