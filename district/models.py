@@ -140,6 +140,36 @@ class Visit(Base):
     kiosk_checked_in_ms: Mapped[int | None] = mapped_column(BigInteger)
     interpreter_language: Mapped[str | None] = mapped_column(String(35))  # which language (kiosk.interpreting)
     student_name: Mapped[str | None] = mapped_column(String(MAX_FIELD_LENGTH))  # whom a visitor picks up
+    pass_id: Mapped[int | None] = mapped_column(ForeignKey("visitor_pass.id"))  # checked in by showing this pass
+
+
+class VisitorPass(Base):
+    """A pass the office issued to an expected visitor (district.passes): its QR code checks them in.
+
+    Only the code's SHA-256 is kept (kiosk.passcode says why); kiosks sync these rows with their
+    campus's revisions, as they sync staff, and check passes while offline."""
+
+    __tablename__ = "visitor_pass"
+    __table_args__ = (Index("ix_visitor_pass_campus_revision", "campus_id", "revision"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    campus_id: Mapped[int] = mapped_column(ForeignKey("campus.id"))
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    first_name: Mapped[str] = mapped_column(String(MAX_FIELD_LENGTH))
+    last_name: Mapped[str] = mapped_column(String(MAX_FIELD_LENGTH))
+    language: Mapped[str] = mapped_column(String(35))
+    reason: Mapped[str] = mapped_column(String(20))
+    host_id: Mapped[str | None] = mapped_column(String(MAX_FIELD_LENGTH))
+    host_name: Mapped[str | None] = mapped_column(String(MAX_HOST_NAME))
+    valid_from_ms: Mapped[int] = mapped_column(BigInteger)
+    valid_until_ms: Mapped[int] = mapped_column(BigInteger)
+    max_uses: Mapped[int] = mapped_column(Integer)  # 1: single-use
+    uses: Mapped[int] = mapped_column(Integer, default=0)  # check-ins the server has received with it
+    email: Mapped[str | None] = mapped_column(String(254))  # where the pass was sent, if it was
+    created_ms: Mapped[int] = mapped_column(BigInteger)
+    created_by: Mapped[str] = mapped_column(String(254))  # the user's email
+    revoked_ms: Mapped[int | None] = mapped_column(BigInteger)
+    revision: Mapped[int] = mapped_column(BigInteger)
 
 
 class Alert(Base):

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from district import queries, repair, security, timing
 from district.alerts.queue import plan_arrivals, queue_arrivals
-from district.models import Campus, Kiosk, Office, Staff, User, Visit, WebSession
+from district.models import Campus, Kiosk, Office, Staff, User, Visit, VisitorPass, WebSession
 from district.schemas import LANGUAGE_PATTERN, SignOutEvent, VisitEvent, parse_event
 from kiosk import wire
 from kiosk.directory import StaffMember, host_name
@@ -438,8 +438,8 @@ def changes(db: Session, campus_id: int, since: int, limit: int = wire.MAX_CHANG
         raise NotFound(f"no campus {campus_id}")
     top = campus.revision  # every change numbered up to here is committed (take_revisions)
     if since > top:  # the kiosk saw changes this database no longer has (restored from a backup)
-        return {"reset": True, "cursor": 0, "more": True, "staff": [], "sign_outs": [], "settings": None,
-                "has_directory": False}  # fmt: skip
+        return {"reset": True, "cursor": 0, "more": True, "staff": [], "sign_outs": [], "passes": [],
+                "settings": None, "has_directory": False}  # fmt: skip
     held = db.scalar(  # an office sign-out that may still be undone: stop just before it (undo_office_sign_out)
         select(func.min(Visit.revision)).where(
             Visit.campus_id == campus_id, Visit.revision > since, Visit.revision <= top,
@@ -457,8 +457,13 @@ def changes(db: Session, campus_id: int, since: int, limit: int = wire.MAX_CHANG
         .where(Visit.campus_id == campus_id, Visit.revision > since, Visit.revision <= top)
         .order_by(Visit.revision).limit(limit + 1)
     ).all()  # fmt: skip
+    passes = db.scalars(
+        select(VisitorPass).where(VisitorPass.campus_id == campus_id, VisitorPass.revision > since,
+                                  VisitorPass.revision <= top).order_by(VisitorPass.revision).limit(limit + 1)
+    ).all()  # fmt: skip
     items: list[tuple[int, str, Any]] = sorted(
-        [(s.revision, "staff", s) for s in staff] + [(r.revision, "sign_out", r) for r in signed],
+        [(s.revision, "staff", s) for s in staff] + [(r.revision, "sign_out", r) for r in signed]
+        + [(p.revision, "pass", p) for p in passes],
         key=lambda item: item[0],
     )
     more = len(items) > limit
@@ -474,6 +479,7 @@ def changes(db: Session, campus_id: int, since: int, limit: int = wire.MAX_CHANG
         "sign_outs": [
             {"visit_id": r.id, "at_ms": r.signed_out_ms, "by": r.signed_out_by} for _, kind, r in items if kind == "sign_out"
         ],
+        "passes": [_pass_out(p) for _, kind, p in items if kind == "pass"],
         "settings": settings_of(campus) if since < campus.settings_revision <= cursor else None,
     }
 
@@ -482,6 +488,16 @@ def _staff_out(s: Staff) -> dict[str, Any]:
     return {
         "id": s.external_id, "first_name": s.first_name, "last_name": s.last_name, "display_name": s.display_name,
         "role": s.role, "room": s.room, "languages": s.languages.split(), "active": s.active,
+    }  # fmt: skip
+
+
+def _pass_out(p: VisitorPass) -> dict[str, Any]:
+    """A pass as a kiosk gets it: what it needs to check it offline and greet the visitor (district.passes)."""
+    return {
+        "id": p.id, "code_hash": p.code_hash, "first_name": p.first_name, "last_name": p.last_name,
+        "language": p.language, "reason": p.reason, "host_id": p.host_id, "host_name": p.host_name,
+        "valid_from_ms": p.valid_from_ms, "valid_until_ms": p.valid_until_ms, "max_uses": p.max_uses,
+        "uses": p.uses, "revoked": p.revoked_ms is not None,
     }  # fmt: skip
 
 

@@ -21,11 +21,15 @@ Kiosk -> server, POST {API}/sync/push  {"events": [event, ...]} (at most MAX_BAT
 
 Server -> kiosk, GET {API}/sync/changes?since=CURSOR&limit=N
   answer: {"reset": bool, "cursor": int, "more": bool, "has_directory": bool,
-           "staff": [staff, ...], "sign_outs": [...], "settings": {...} | null}
+           "staff": [staff, ...], "sign_outs": [...], "passes": [pass, ...], "settings": {...} | null}
   reset: the kiosk's cursor is ahead of the server (a database restored from a backup):
   forget the cursor and pull everything again from 0.
   staff: {"id", "first_name", "last_name", "display_name", "role", "room", "languages": [..],
           "active": bool}  (active false: remove from the kiosk's directory)
+  pass: {"id": int, "code_hash": sha256 hex of the code (kiosk.passcode), "first_name", "last_name",
+         "language", "reason", "host_id" | null, "host_name" | null, "valid_from_ms", "valid_until_ms",
+         "max_uses", "uses": check-ins the server has had with it, "revoked": bool}
+  (a kiosk that does not know passes yet ignores the key)
 
 Kiosk -> server, POST {API}/sync/heartbeat
   {"version", "backlog", "refused", "last_sync_ms", "free_disk_bytes",

@@ -9,8 +9,8 @@ Where things are:
 - pages: rendering templates, redirects, error pages, units of work; forms: reading input.
 - auth: sessions, roles and CSRF; signin: signing in and out, with a per-email throttle.
 - formatting: times, days, sizes and names as people read them; headers: CSP and friends.
-- office, checkin, export: the front office, its check-in form and its CSV export (secretaries, and
-  admins for any campus);
+- office, checkin, passes, export: the front office, its check-in form, its visitor passes and its CSV
+  export (secretaries, and admins for any campus);
   alerting: how the office page shows each arrival's alerts and acknowledgement.
 - ack: the "on my way" page behind the link in every alert (no sign-in: the link's token is the key).
 - overview, campuses, kiosks, staff, users: the district administrators' pages; campus_alerts,
@@ -44,6 +44,7 @@ from district.web import (
     kiosks,
     office,
     overview,
+    passes,
     signin,
     staff,
     staff_alerts,
@@ -60,7 +61,8 @@ def install(app: FastAPI) -> None:
     app.state.templates = make_environment()
     app.state.login_throttle = signin.LoginThrottle()
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (signin, office, checkin, export, ack, overview, campuses, campus_alerts, kiosks, staff, staff_alerts, users):
+    for module in (signin, office, checkin, passes, export, ack, overview, campuses, campus_alerts, kiosks, staff,
+                   staff_alerts, users):  # fmt: skip
         app.include_router(module.router)
     app.add_exception_handler(PageError, page_error)
     app.add_exception_handler(SignInNeeded, sign_in_needed)

@@ -173,6 +173,7 @@ def office(request: Request, viewer: Signed, campus: str = "", notice: str = "")
         updated=clock_time(local), live_url=office_url(viewer, place.id, "/office/live"),
         campus_param=str(place.id) if viewer.admin else "", today_iso=local.date().isoformat(),
         notice=notice_text(notice), check_in_url=office_url(viewer, place.id, "/office/check-in"),
+        passes_url=office_url(viewer, place.id, "/office/passes"),
     )  # fmt: skip
 
 
