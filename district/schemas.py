@@ -85,6 +85,7 @@ class VisitEvent(Strict):
     age_ms: Moment | None = None  # how long before the push, by the kiosk's boot clock (kiosk.wire)
     interpreter_language: Language | None = None  # absent from kiosks older than it
     student_name: StudentName | None = None
+    pass_id: Annotated[int, Field(ge=1, le=2**31 - 1)] | None = None  # the visitor pass shown (district.passes)
     local_day: Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}$"), AfterValidator(_day)]
 
 

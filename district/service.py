@@ -264,6 +264,7 @@ def _store_visits(
         _visit_row(v, received, zone, name_flags.get(v.id)) | {"campus_id": campus_id, "kiosk_id": kiosk_id}
         for _, v in visits
     ]
+    passes = _known_passes(db, campus_id, rows)
     planned = plan_arrivals(db, campus, rows, received)  # before the first write: see plan_arrivals
     statement = _insert(db)(Visit).on_conflict_do_nothing(index_elements=["id"]).returning(Visit.id)
     # render_nulls: every row has the same columns, so one INSERT takes them all (not one per pattern of NULLs)
@@ -274,6 +275,7 @@ def _store_visits(
     else:
         elsewhere = set()
     queue_arrivals(db, planned, stored)
+    _count_pass_uses(db, campus_id, passes, [r for r in rows if r["pass_id"] and r["id"] in stored])
     for i, v in visits:
         if v.id in elsewhere:
             results[i] = {"status": "refused", "error": "id: already used by a visit of another campus"}
@@ -290,6 +292,45 @@ def _store_sign_outs(
     for (i, _), status in zip(sign_outs, applied):
         results[i] = status
     flags = {s.visit_id: d.flag for (_, s), d, r in zip(sign_outs, dated, applied) if d.flag and r["status"] == "stored"}
+    _flag(db, flags)
+
+
+def _known_passes(db: Session, campus_id: int, rows: list[dict[str, Any]]) -> dict[int, VisitorPass]:
+    """The campus's passes these visits were checked in with. A visit naming a pass the server does
+    not have at this campus is kept without it, flagged (what the kiosk confirmed is never refused)."""
+    wanted = {r["pass_id"] for r in rows if r["pass_id"]}
+    if not wanted:
+        return {}
+    found = {p.id: p for p in db.scalars(select(VisitorPass).where(VisitorPass.id.in_(wanted),
+                                                                    VisitorPass.campus_id == campus_id))}  # fmt: skip
+    for r in rows:
+        if r["pass_id"] and r["pass_id"] not in found:
+            r["pass_id"] = None
+            r["flag"] = timing.joined(r["flag"], "Checked in with a pass this server does not know.")
+    return found
+
+
+def _count_pass_uses(db: Session, campus_id: int, passes: dict[int, VisitorPass], used: list[dict[str, Any]]) -> None:
+    """Count the check-ins of newly stored visits on their passes (kiosks learn the count at their next
+    pull), and flag those a kiosk let in while it could not know better: a single-use pass shown at two
+    kiosks while both were offline, a pass revoked since the kiosk's last pull, or a check-in outside
+    the pass's days (a kiosk clock gone wrong). They are kept, as pretix keeps such check-ins."""
+    flags: dict[str, str] = {}
+    for pass_id in sorted({r["pass_id"] for r in used}):
+        p = passes[pass_id]
+        mine = sorted((r for r in used if r["pass_id"] == pass_id), key=lambda r: r["checked_in_ms"])
+        for n, r in enumerate(mine, start=p.uses + 1):
+            why = []
+            if n > p.max_uses:
+                why.append(f"Pass used {n} times; it allows {p.max_uses}.")
+            if p.revoked_ms is not None and p.revoked_ms <= r["checked_in_ms"]:
+                why.append("Pass revoked before this check-in (the kiosk had not heard yet).")
+            if not p.valid_from_ms <= r["checked_in_ms"] <= p.valid_until_ms:
+                why.append("Checked in outside the pass's days.")
+            if why:
+                flags[r["id"]] = " ".join(why)
+        p.uses += len(mine)
+        p.revision = take_revisions(db, campus_id)
     _flag(db, flags)
 
 

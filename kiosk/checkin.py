@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from kiosk import clock
+from kiosk import clock, passes
 from kiosk.arrival import ArrivalWatch, Truth
 from kiosk.clock import ClockStatus, Stamp
 from kiosk.config import Config
@@ -24,7 +24,8 @@ from kiosk.ids import new_id
 from kiosk.language import languages as installed_languages
 from kiosk.pin import PinAttempt, PinGate
 from kiosk.reasons import BY_CODE
-from kiosk.store import Store, StoreStatus, StoreUnavailable, Visit
+from kiosk.passes import PassCheck
+from kiosk.store import Store, StoreStatus, StoredPass, StoreUnavailable, Visit
 from kiosk.sync import SyncClient, SyncReport, SyncStatus, SyncWorker, enroll
 from kiosk.text import MAX_STUDENT_NAME_LENGTH, NameProblem, clean_name
 
@@ -47,6 +48,7 @@ class Draft:
     interpreter: bool = False
     interpreter_language: str | None = None  # which language the interpreter should speak (a code)
     student_name: str = ""  # whom a visitor picks up
+    pass_id: int | None = None  # the visitor pass they showed (kiosk.passes), which filled in the rest
 
     def with_(self, **changes: object) -> Draft:
         return replace(self, **changes)  # type: ignore[arg-type]
@@ -266,12 +268,31 @@ class FrontDesk:
             host_id=host.id if host else None, host_name=host.name if host else None,
             language=draft.language, interpreter=draft.interpreter,
             checked_in=moment, local_day=self.local_day(moment).isoformat(),
-            interpreter_language=interpreter_language, student_name=student,
+            interpreter_language=interpreter_language, student_name=student, pass_id=draft.pass_id,
         )  # fmt: skip
         self.store.add_visit(visit, self.stamp())
         self._wake_sync()
         log.info("checked in visit %s (reason %s, language %s)", visit.id, visit.reason, visit.language)
         return visit
+
+    # -- visitor passes -----------------------------------------------------------------
+    def trusted_now_ms(self) -> int | None:
+        """The time this kiosk can vouch for (kiosk.passes: the clock rule); None if not enrolled."""
+        return self.sync_worker.client.trusted_now_ms() if self.sync_worker else None
+
+    def check_pass(self, text: str) -> PassCheck:
+        """What a code shown at the camera or typed by a scanner is (kiosk.passes), checked offline."""
+        now = self.trusted_now_ms()
+        moment = datetime.fromtimestamp(now / 1000, UTC) if now is not None else None
+        return passes.check(text, self.store, now, self.local_day(moment).isoformat())
+
+    def pass_draft(self, found: StoredPass) -> Draft:
+        """The check-in a pass stands for: its visitor, reason and host (the directory's, else as the pass names them)."""
+        host = None
+        if found.host_id:
+            host = self.directory.get(found.host_id) or StaffMember(found.host_id, "", "", found.host_name or "")
+        return Draft(language=found.language, first_name=found.first_name, last_name=found.last_name,
+                     reason=found.reason, host=host, pass_id=found.id)  # fmt: skip
 
     def watch_arrival(self, visit: Visit, on_truth: Callable[[Truth], None]) -> ArrivalWatch | None:
         """Ask the district server, in the background, who has been told of this visit; `on_truth` is

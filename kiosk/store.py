@@ -14,8 +14,8 @@ import logging
 import shutil
 import sqlite3
 import threading
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import astuple, dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -95,6 +95,29 @@ MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     ALTER TABLE visit ADD COLUMN interpreter_language TEXT;
     ALTER TABLE visit ADD COLUMN student_name TEXT;
     """,
+    """
+    -- The campus's visitor passes, as the server sent them (kiosk.passes checks a code against them),
+    -- and which pass a visit was checked in with.
+    CREATE TABLE visitor_pass (
+        id              INTEGER PRIMARY KEY,      -- the server's
+        code_hash       TEXT NOT NULL UNIQUE,     -- SHA-256 of the code (kiosk.passcode): never the code
+        first_name      TEXT NOT NULL,
+        last_name       TEXT NOT NULL,
+        language        TEXT NOT NULL,
+        reason          TEXT NOT NULL,
+        host_id         TEXT,
+        host_name       TEXT,
+        valid_from_ms   INTEGER NOT NULL,
+        valid_until_ms  INTEGER NOT NULL,
+        max_uses        INTEGER NOT NULL,
+        uses            INTEGER NOT NULL,         -- the check-ins the server had received when it sent this
+        revoked         INTEGER NOT NULL DEFAULT 0
+    );
+    ALTER TABLE visit ADD COLUMN pass_id INTEGER;
+    CREATE INDEX visit_by_pass ON visit (pass_id) WHERE pass_id IS NOT NULL;
+    -- Kiosks before this version skipped the passes in their pulls: pull everything again, once.
+    DELETE FROM sync_state WHERE key = 'cursor';
+    """,
 )
 
 SIGNED_OUT_BY = wire.SIGNED_OUT_BY
@@ -125,6 +148,7 @@ class Visit:
     signed_out_by: str | None = None
     interpreter_language: str | None = None  # a language code (kiosk.interpreting), when one was asked for
     student_name: str | None = None  # whom the visitor picks up: for the office, never on the kiosk's lists
+    pass_id: int | None = None  # the visitor pass it was checked in with (kiosk.passes)
 
     @property
     def on_site(self) -> bool:
@@ -154,7 +178,7 @@ _COLUMNS_V1 = (
     "id, first_name, last_name, reason, host_id, host_name, language, interpreter,"
     " checked_in_ms, local_day, signed_out_ms, signed_out_by"
 )
-_COLUMNS = _COLUMNS_V1 + ", interpreter_language, student_name"
+_COLUMNS = _COLUMNS_V1 + ", interpreter_language, student_name, pass_id"
 
 
 def _visit(row: tuple) -> Visit:
@@ -163,6 +187,7 @@ def _visit(row: tuple) -> Visit:
         language=row[6], interpreter=bool(row[7]), checked_in=_dt(row[8]), local_day=row[9],
         signed_out=_dt(row[10]), signed_out_by=row[11],
         interpreter_language=row[12] if len(row) > 12 else None, student_name=row[13] if len(row) > 13 else None,
+        pass_id=row[14] if len(row) > 14 else None,
     )  # fmt: skip
 
 
@@ -193,6 +218,29 @@ class RemoteSignOut:
     visit_id: str
     at_ms: int
     by: str
+
+
+@dataclass(frozen=True)
+class StoredPass:
+    """A visitor pass of this campus, as the server sent it (kiosk.wire: pass)."""
+
+    id: int
+    code_hash: str
+    first_name: str
+    last_name: str
+    language: str
+    reason: str
+    host_id: str | None
+    host_name: str | None
+    valid_from_ms: int
+    valid_until_ms: int
+    max_uses: int
+    uses: int
+    revoked: bool
+
+
+_PASS_COLUMNS = ", ".join(StoredPass.__dataclass_fields__)
+PASS_KEPT_MS = 30 * 86_400_000  # a pass ended this long ago is forgotten ("unknown" rather than "expired")
 
 
 def _get_state(conn: sqlite3.Connection, key: str) -> str | None:
@@ -304,10 +352,10 @@ class Store:
 
         def work(conn: sqlite3.Connection) -> None:
             added = conn.execute(
-                f"INSERT INTO visit ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (id) DO NOTHING",
+                f"INSERT INTO visit ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (id) DO NOTHING",
                 (visit.id, visit.first_name, visit.last_name, visit.reason, visit.host_id, visit.host_name,
                  visit.language, int(visit.interpreter), checked_in_ms, visit.local_day,
-                 signed_out_ms, visit.signed_out_by, visit.interpreter_language, visit.student_name),
+                 signed_out_ms, visit.signed_out_by, visit.interpreter_language, visit.student_name, visit.pass_id),
             ).rowcount  # fmt: skip
             if added:
                 _queue_visit(conn, visit, checked_in_ms, stamp)
@@ -397,6 +445,8 @@ class Store:
         settings: dict[str, Any] | None,
         has_directory: bool = True,
         first_page: bool = False,
+        passes: Sequence[StoredPass] = (),
+        now_ms: int | None = None,
     ) -> None:
         """One page of changes and its cursor, stored together: a crash never skips or half-applies a page.
 
@@ -407,6 +457,12 @@ class Store:
         def work(conn: sqlite3.Connection) -> None:
             if first_page:
                 conn.execute("DELETE FROM staff")
+                conn.execute("DELETE FROM visitor_pass")
+            for p in passes:
+                conn.execute(f"INSERT OR REPLACE INTO visitor_pass ({_PASS_COLUMNS}) VALUES ({', '.join('?' * 13)})",
+                             astuple(p))  # fmt: skip
+            if now_ms is not None:
+                conn.execute("DELETE FROM visitor_pass WHERE valid_until_ms < ?", (now_ms - PASS_KEPT_MS,))
             for member, active in staff:
                 if active:
                     conn.execute(
@@ -439,10 +495,34 @@ class Store:
 
         def work(conn: sqlite3.Connection) -> None:
             conn.execute("DELETE FROM staff")
+            conn.execute("DELETE FROM visitor_pass")
             conn.execute("DELETE FROM sync_state WHERE key IN ('cursor', 'settings', 'directory_synced')")
             _set_state(conn, "enrolled_as", identity)
 
         self._transaction(work)
+
+    def visitor_pass(self, code_hash: str) -> StoredPass | None:
+        def work(conn: sqlite3.Connection) -> StoredPass | None:
+            row = conn.execute(f"SELECT {_PASS_COLUMNS} FROM visitor_pass WHERE code_hash = ?", (code_hash,)).fetchone()
+            return None if row is None else StoredPass(*row[:12], revoked=bool(row[12]))
+
+        return self._run(work)
+
+    def pass_visits(self, pass_id: int) -> tuple[list[Visit], int]:
+        """The visits made here with a pass, newest first, and how many of them the server has not
+        acknowledged yet (so are not in the pass's `uses` from the server)."""
+
+        def work(conn: sqlite3.Connection) -> tuple[list[Visit], int]:
+            rows = conn.execute(f"SELECT {_COLUMNS} FROM visit WHERE pass_id = ? ORDER BY checked_in_ms DESC",
+                                (pass_id,)).fetchall()  # fmt: skip
+            ids = [r[0] for r in rows]
+            unsent = conn.execute(
+                "SELECT COUNT(*) FROM outbox WHERE json_extract(event, '$.type') = 'visit'"
+                f" AND json_extract(event, '$.id') IN ({', '.join('?' * len(ids))})", ids,
+            ).fetchone()[0] if ids else 0  # fmt: skip
+            return [_visit(r) for r in rows], unsent
+
+        return self._run(work)
 
     def staff(self) -> list[StaffMember] | None:
         """The directory the server sent, or None if it never sent one."""

@@ -30,7 +30,7 @@ import requests
 from kiosk import __version__, clock, wire
 from kiosk.clock import ClockStatus, Stamp
 from kiosk.directory import StaffMember
-from kiosk.store import RemoteSignOut, Store, StoreUnavailable
+from kiosk.store import RemoteSignOut, Store, StoredPass, StoreUnavailable
 from kiosk.text import MAX_FIELD_LENGTH
 
 log = logging.getLogger(__name__)
@@ -184,6 +184,9 @@ class SyncReport:
     directory_changed: bool
 
 
+SERVER_TIME = "server_time"  # sync_state: [server ms, boot id, uptime ms] at the last heartbeat
+
+
 class SyncClient:
     """`stamp`, `wall_ms` and `ntp` are the kiosk's clocks (kiosk.clock), a seam for tests."""
 
@@ -265,15 +268,16 @@ class SyncClient:
                 settings = answer.get("settings")
                 if settings is not None and not isinstance(settings, dict):
                     raise TypeError("settings")
+                passes = [_pass(p) for p in answer.get("passes") or []]
             except (KeyError, TypeError, ValueError) as exc:
                 raise SyncError("answer", f"the changes are malformed ({exc})") from None
             if sign_outs and any(s.by not in wire.SIGNED_OUT_BY for s in sign_outs):
                 raise SyncError("answer", "a sign-out by an unknown party")
             self.store.apply_changes(
                 cursor, staff, sign_outs, settings, has_directory=answer.get("has_directory") is not False,
-                first_page=since == 0,
+                first_page=since == 0, passes=passes, now_ms=self.trusted_now_ms(),
             )  # fmt: skip
-            count += len(staff) + len(sign_outs) + (settings is not None)
+            count += len(staff) + len(sign_outs) + len(passes) + (settings is not None)
             directory_changed |= bool(staff) or since == 0
             if not answer.get("more") or cursor <= since:
                 return count, directory_changed
@@ -296,6 +300,22 @@ class SyncClient:
         server_ms = answer.get("server_time_ms")
         if type(server_ms) is int:  # the server's time halfway through the call against ours
             self.clock = clock.judge(ntp, (sent_ms + self._wall_ms()) // 2 - server_ms)
+            at = self._stamp()
+            if at.boot is not None:  # by the boot's clock, which no time server or power cut moves
+                self.store.set_state(SERVER_TIME, json.dumps([server_ms, at.boot, at.uptime_ms]))
+
+    def trusted_now_ms(self) -> int | None:
+        """The time as far as this kiosk can vouch for it: the district server's time at the last
+        heartbeat of this boot plus the boot clock's time since, whatever the wall clock says; else the
+        wall clock if a time server set it; else None (a Pi after a power cut, before any network)."""
+        try:
+            server_ms, boot, uptime = json.loads(self.store.get_state(SERVER_TIME) or "null") or (0, None, 0)
+        except (ValueError, TypeError):
+            server_ms, boot, uptime = 0, None, 0
+        age = Stamp(boot, uptime).age_at(self._stamp()) if isinstance(boot, str) and type(uptime) is int else None
+        if age is not None and type(server_ms) is int:
+            return server_ms + age
+        return self._wall_ms() if self._ntp() else None
 
     def arrivals(self, ids: list[str]) -> list[dict[str, Any]]:
         """Who has been told of these visits' arrivals (see wire.py); a visit the server does not have
@@ -337,6 +357,24 @@ def _staff_member(raw: Any) -> tuple[StaffMember, bool]:
         room=str(raw.get("room") or ""), languages=tuple(str(x) for x in languages),
     )  # fmt: skip
     return member, bool(raw.get("active", True))
+
+
+def _pass(raw: Any) -> StoredPass:
+    """One visitor pass of the answer (kiosk.wire: pass), checked field by field."""
+    if not isinstance(raw, dict):
+        raise TypeError("a pass is not an object")
+    numbers = [raw[k] for k in ("id", "valid_from_ms", "valid_until_ms", "max_uses", "uses")]
+    if any(type(n) is not int or not 0 <= n < 2**63 for n in numbers):
+        raise ValueError("a pass's id, days or uses are not numbers")
+    code_hash = raw["code_hash"]
+    if not isinstance(code_hash, str) or len(code_hash) != 64 or not all(c in "0123456789abcdef" for c in code_hash):
+        raise ValueError("a pass's code_hash is not a SHA-256")
+    texts = [raw[k] for k in ("first_name", "last_name", "language", "reason")]
+    optional = [raw.get(k) for k in ("host_id", "host_name")]
+    if not all(isinstance(t, str) and len(t) <= 2 * MAX_FIELD_LENGTH for t in texts + [o or "" for o in optional]):
+        raise TypeError("a pass's names are not text")
+    return StoredPass(numbers[0], code_hash, *texts, *optional, numbers[1], numbers[2], numbers[3], numbers[4],
+                      revoked=raw["revoked"] is True)  # fmt: skip
 
 
 def _arrival(raw: Any) -> dict[str, Any]:

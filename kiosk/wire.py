@@ -7,10 +7,11 @@ apply it exactly once however often a batch is resent.
 Kiosk -> server, POST {API}/sync/push  {"events": [event, ...]} (at most MAX_BATCH)
     visit:    {"type": "visit", "id", "first_name", "last_name", "reason", "host_id",
                "host_name", "language", "interpreter", "checked_in_ms", "local_day",
-               "interpreter_language"?, "student_name"?}
+               "interpreter_language"?, "student_name"?, "pass_id"?}
               interpreter_language: a language code, when an interpreter was asked for;
-              student_name: whom a visitor picks up. Both absent when empty (and from kiosks
-              older than them).
+              student_name: whom a visitor picks up; pass_id: the visitor pass shown (the
+              server's id). Each absent when empty (and from kiosks older than them): a server
+              must be upgraded before its kiosks.
     sign_out: {"type": "sign_out", "visit_id", "at_ms", "by"}
     either may carry "age_ms": how long before the push it happened, by the kiosk's boot clock
     (kiosk.clock), when the kiosk was not restarted by a reboot since. The server dates the
@@ -69,7 +70,7 @@ VISIT_FIELDS = (
     "id", "first_name", "last_name", "reason", "host_id", "host_name", "language", "interpreter",
     "checked_in_ms", "local_day",
 )  # fmt: skip
-OPTIONAL_VISIT_FIELDS = ("interpreter_language", "student_name")  # sent only when set
+OPTIONAL_VISIT_FIELDS = ("interpreter_language", "student_name", "pass_id")  # sent only when set
 
 
 class VisitLike(Protocol):
