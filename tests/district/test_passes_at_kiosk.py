@@ -18,6 +18,7 @@ from kiosk import passcode
 from kiosk.checkin import FrontDesk
 from kiosk.clock import Stamp
 from kiosk.directory import StaffMember
+from kiosk.store import StoredPass
 from kiosk.sync import SyncClient, SyncWorker, enroll
 
 
@@ -132,3 +133,26 @@ def test_a_kiosk_that_cannot_vouch_for_the_time_refuses_every_pass(world: World,
     kiosk.client._ntp = lambda: True  # a time server set the clock
     assert kiosk.desk.check_pass(code).outcome == "welcome"
 
+
+
+def test_a_visit_naming_a_pass_the_server_does_not_have_at_its_campus_is_kept_and_flagged(
+    world: World, tmp_path: Path
+) -> None:
+    issue(world, campus_id=world.campus_b)
+    with world.server.sessions() as db:
+        other_campus_pass = db.scalars(select(VisitorPass.id)).one()
+    front = Kiosk(world, tmp_path, "front")
+    ids = []
+    for pass_id in (other_campus_pass, 2**31 - 1):
+        ids.append(front.desk.check_in(front.desk.pass_draft(_fake_pass(pass_id))).id)
+    front.sync()
+    visits = server_visits(world.server)
+    assert front.desk.store.outbox_counts() == (0, 0)  # stored, not refused
+    for visit_id in ids:
+        assert visits[visit_id].pass_id is None
+        assert visits[visit_id].flag == "Checked in with a pass this server does not know."
+
+
+def _fake_pass(pass_id: int) -> StoredPass:
+    """A pass record as a kiosk might hold one the server has not (a hand-edited store, a restored server)."""
+    return StoredPass(pass_id, "f" * 64, "Eve", "Mallory", "en", "other", None, None, 0, 2**62, 1, 0, False)
