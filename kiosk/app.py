@@ -25,17 +25,24 @@ from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, St
 from kivy.uix.modalview import ModalView
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
-from kiosk import fonts
+from kiosk import fonts, intake
 from kiosk.arrival import truth
 from kiosk.checkin import Draft, FrontDesk
 from kiosk.config import ConfigError
-from kiosk.language import languages, translator
+from kiosk.language import N_, languages, translator
+from kiosk.passes import PassCheck
 from kiosk.store import StoreUnavailable, Visit
+from screens.bidi import isolated
 
 log = logging.getLogger(__name__)
+WELCOME_BACK = N_("Welcome back, {name}.")
+STORE_PAUSED = N_("Check-in is paused. Please see the front desk.")
 
 SCREENS = ("welcome", "name", "reason", "host", "student", "review", "done", "signout", "pin", "admin", "connect",
-           "attention")  # fmt: skip
+           "attention", "passcheck")  # fmt: skip
+STAFF_SCREENS = ("pin", "admin", "connect", "attention")  # a code shown here is not a visitor's: ignored
+CODE_REPEAT_SECONDS = 5.0  # the same code again within this (still in view, scanned twice) is not announced again
+ENTER_KEYS = (13, 271)  # Enter, and the keypad's
 STAFF_TAPS = 5  # taps on the campus name, each within STAFF_TAP_WINDOW of the first, open staff mode
 STAFF_TAP_WINDOW = 3.0
 HEALTH_SECONDS = 10  # how often a broken store or changed directory is looked at again
@@ -76,6 +83,9 @@ class KioskApp(App):
         self._idle_trigger = None
         self._health_event = None
         self.manager: ScreenManager | None = None
+        self.keys = intake.KeyBurst()
+        self._passing_on = False  # re-dispatching held keystrokes: let them through
+        self._last_code: tuple[str, float] = ("", 0.0)
         if desk is not None:
             self.use_desk(desk)
         else:
@@ -94,6 +104,7 @@ class KioskApp(App):
 
         Window.clearcolor = theme.BACKGROUND
         Window.bind(size=self._on_window_size, on_touch_down=self._on_activity, on_key_down=self._on_activity)
+        Window.bind(on_textinput=self._on_textinput, on_key_down=self._on_key_down)  # before the fields: a scanner
         self._on_window_size(Window, Window.size)
         importlib.import_module("screens.widgets")
         self.manager = ScreenManager(transition=NoTransition())
@@ -102,7 +113,9 @@ class KioskApp(App):
         return self.manager
 
     def on_stop(self) -> None:
-        """Cancel this app's timers: Kivy's clock outlives the app (tests run several in turn)."""
+        """Cancel this app's timers and key handlers: Kivy's clock and window outlive the app (tests run
+        several in turn, and a stale app's handler would hold every keystroke)."""
+        Window.unbind(on_textinput=self._on_textinput, on_key_down=self._on_key_down)
         for event in (self._idle_trigger, self._health_event):
             if event is not None:
                 event.cancel()
@@ -203,6 +216,80 @@ class KioskApp(App):
         if visit is not None:
             done.truth = truth(visit, None)  # until the district server says more
         self.show("done")
+
+    # -- codes: the camera, a USB scanner ------------------------------------------------
+    def on_code(self, text: str, source: str) -> None:
+        """The one intake for codes, whatever read them: check a pass in, offer its sign-out, or say why not."""
+        if self.desk is None or self.current in STAFF_SCREENS:
+            return
+        now = time.monotonic()
+        if text == self._last_code[0] and now - self._last_code[1] < CODE_REPEAT_SECONDS:
+            return
+        self._last_code = (text, now)
+        check = self.desk.check_pass(text)
+        log.info("code from the %s: %s", source, check.outcome)  # never the code itself
+        found = check.visitor_pass
+        if found is not None and found.language in languages():
+            self.set_language(found.language)
+        if check.outcome != "welcome":
+            screen = self.screen("passcheck")
+            self.show("passcheck")
+            screen.show_check(check)
+            return
+        assert found is not None
+        try:
+            visit = self.desk.check_in(self.desk.pass_draft(found))
+        except StoreUnavailable as problem:
+            self.note_store_problem(problem)
+            self.show_done(self.tr(STORE_PAUSED), kind="error")
+            return
+        self.show_done(self.tr(WELCOME_BACK).format(name=isolated(visit.first_name, self.rtl)), visit=visit)
+
+    def sign_out_with_pass(self, check: PassCheck) -> None:
+        """The one tap after a pass was shown again: its visitor leaves."""
+        assert self.desk is not None and check.on_site is not None
+        try:
+            self.desk.sign_out(check.on_site.id)
+        except StoreUnavailable as problem:
+            self.note_store_problem(problem)
+            self.show_done(self.tr(STORE_PAUSED), kind="error")
+            return
+        self.show_done(self.tr("Goodbye, {name}.").format(name=isolated(check.on_site.first_name, self.rtl)),
+                       self.tr("Thank you for visiting. Have a good day!"))  # fmt: skip
+
+    def _on_textinput(self, _window: object, text: str) -> bool:
+        """Hold typed text for a moment: a scanner's burst goes to on_code, a person's typing to the field."""
+        if self._passing_on:
+            return False
+        released = self.keys.typed(text, time.monotonic())
+        if released:
+            self._pass_on(released)
+        Clock.schedule_once(self._release_due, intake.GAP_S * 1.5)
+        return True
+
+    def _on_key_down(self, _window: object, key: int, *_args: object) -> bool:
+        if self._passing_on or not self.keys.held:
+            return False
+        if key in ENTER_KEYS:
+            code = self.keys.enter(time.monotonic())
+            if code is not None:
+                self.on_code(code, "scanner")
+                return True
+        if key < 32 or key in ENTER_KEYS or key >= 127:  # Backspace, Enter, arrows...: after what was typed before
+            self._pass_on(self.keys.take())
+        return False
+
+    def _release_due(self, _dt: float) -> None:
+        released = self.keys.due(time.monotonic())
+        if released:
+            self._pass_on(released)
+
+    def _pass_on(self, text: str) -> None:
+        self._passing_on = True
+        try:
+            Window.dispatch("on_textinput", text)
+        finally:
+            self._passing_on = False
 
     def note_store_problem(self, problem: StoreUnavailable) -> None:
         log.error("visit not stored: %s", problem)

@@ -65,6 +65,7 @@ def _one_size(directory: Path, size: str, scratch: Path, codes: list[str]) -> No
     from kiosk.checkin import Draft, FrontDesk
     from kiosk.demo import demo_config
     from kiosk.launch import prepare_kivy
+    from kiosk.passes import PassCheck
     from kiosk.store import Store
 
     config = demo_config(scratch / "data", window_size=(width, height))
@@ -149,6 +150,12 @@ def _one_size(directory: Path, size: str, scratch: Path, codes: list[str]) -> No
             yield from shot("signout-confirm")
             app.screen("signout").confirm()
             yield from shot("goodbye")
+            app.show("passcheck")
+            for outcome in ("unknown", "damaged"):
+                app.screen("passcheck").show_check(PassCheck(outcome))
+                yield from shot(f"pass-{outcome}")
+            app.screen("passcheck").show_check(PassCheck("goodbye", on_site=desk.on_site()[0]))
+            yield from shot("pass-leaving")
             app.show("pin")
             app.screen("pin").pin = "12"
             yield from shot("pin")

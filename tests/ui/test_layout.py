@@ -21,7 +21,7 @@ def test_no_screen_overflows_in_any_language_or_size(tmp_path):
     problems = (directory / "layout-problems.txt").read_text(encoding="utf-8")
     assert result.returncode == 0 and problems == "", problems + result.stderr[-2000:]
     shots = sorted(p.name for p in directory.glob("*.png"))
-    assert len(shots) == len(DEFAULT_SIZES) * 2 * 24, shots
+    assert len(shots) == len(DEFAULT_SIZES) * 2 * 27, shots
 
 
 def test_the_check_finds_text_that_does_not_fit(make_app):

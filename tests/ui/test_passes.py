@@ -1,0 +1,138 @@
+"""A visitor pass at the real kiosk app, headless: a USB scanner types the code (as SDL delivers a scanner's
+keys: a burst of text events, then Enter) and the visitor is checked in with zero taps, in the pass's
+language; shown again, one tap signs them out; a bad code says why and offers the form, once; a code
+typed by the scanner while a name field has the focus never lands in it, and a person's typing still does.
+The camera reads into the same intake (app.on_code)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from kivy.core.window import Window
+
+from kiosk import passcode
+from kiosk.driver import find, frames, run, tap
+from kiosk.language import translator
+from kiosk.store import StoredPass
+from kiosk.sync import Enrollment, SyncClient, SyncWorker
+from screens.bidi import isolated
+
+CODE, EXPIRED = passcode.new_code(), passcode.new_code()
+DAY = 86_400_000
+
+
+@pytest.fixture
+def pass_desk(desk):  # type: ignore[no-untyped-def]
+    """The demo kiosk, knowing one pass (as a pull leaves it) and the time (a time server set its clock)."""
+    now = int(desk.now().timestamp() * 1000)
+    host = desk.search_staff("garcía")[0]
+    desk.store.apply_changes(1, [], [], None, passes=[
+        StoredPass(7, passcode.digest(CODE), "Ana", "Pérez", "es", "meeting", host.id, host.name, now - DAY, now + DAY,
+                   3, 0, False),
+        StoredPass(8, passcode.digest(EXPIRED), "Bo", "Li", "es", "volunteer", None, None, now - 3 * DAY,
+                   now - 2 * DAY, 1, 0, False),
+    ])  # fmt: skip
+    client = SyncClient(desk.store, Enrollment("http://127.0.0.1:9", "k", "Front door", "t"), ntp=lambda: True)
+    desk.sync_worker = SyncWorker(client, 3600, on_synced=desk._synced)  # never started: no network here
+    return desk
+
+
+
+def scan(text: str) -> None:
+    """A scanner: every character at once, then Enter, through the window like SDL's events."""
+    for char in text:
+        Window.dispatch("on_key_down", ord(char.lower()), 0, char, [])
+        Window.dispatch("on_textinput", char)
+    Window.dispatch("on_key_down", 13, 40, None, [])
+
+
+def test_a_scanned_pass_checks_in_with_zero_taps_and_shown_again_signs_out_with_one(make_app, pass_desk) -> None:  # type: ignore[no-untyped-def]
+    es = translator("es")
+
+    def script(app) -> Iterator[object]:  # type: ignore[no-untyped-def]
+        yield from frames(3)
+        scan(CODE)
+        yield from frames(3)
+        assert app.current == "done" and app.language == "es"
+        done = app.screen("done")
+        assert done.title == es("Welcome back, {name}.").format(name=isolated("Ana", False))
+        [visit] = pass_desk.on_site()[-1:]
+        assert (visit.first_name, visit.pass_id, visit.reason) == ("Ana", 7, "meeting")
+        app.home()
+        yield from frames(2)
+        app._last_code = ("", 0.0)  # the visitor comes back later, not within the repeat window
+        scan(CODE.lower())  # Caps Lock on
+        yield from frames(3)
+        assert app.current == "passcheck" and app.screen("passcheck").leaving
+        tap(find(app.root, es("Sign out")))
+        yield from frames(3)
+        assert app.current == "done"
+        assert pass_desk.store.get(visit.id).signed_out_by == "visitor"
+
+    run(make_app(pass_desk), script)
+
+
+def test_a_bad_code_says_why_once_and_offers_the_form(make_app, pass_desk) -> None:  # type: ignore[no-untyped-def]
+    es = translator("es")
+
+    def script(app) -> Iterator[object]:  # type: ignore[no-untyped-def]
+        yield from frames(3)
+        scan(EXPIRED)
+        yield from frames(3)
+        screen = app.screen("passcheck")
+        assert app.current == "passcheck" and not screen.leaving and app.language == "es"  # the pass's language
+        assert screen.title == es("This pass has expired.")
+        app.home()
+        yield from frames(2)
+        scan(EXPIRED)  # still held up to the scanner: not announced again and again
+        yield from frames(3)
+        assert app.current == "welcome"
+        scan("https://lincoln.example/visit")
+        yield from frames(3)
+        assert app.current == "passcheck" and screen.title == app.tr("This is not a visitor pass.")
+        tap(find(app.root, app.tr("Check in")))
+        yield from frames(2)
+        assert app.current == "name"
+        assert pass_desk.visits_today() == []  # nothing stored
+
+    run(make_app(pass_desk), script)
+
+
+def test_a_code_scanned_into_a_name_field_never_lands_in_it_and_typing_still_does(make_app, pass_desk) -> None:  # type: ignore[no-untyped-def]
+    def script(app) -> Iterator[object]:  # type: ignore[no-untyped-def]
+        yield from frames(3)
+        app.start_check_in()
+        yield from frames(3)
+        first = app.screen("name").ids.first
+        assert first.focus
+        for letter in "Jo":  # a person at a hardware keyboard: a key every tenth of a second
+            Window.dispatch("on_key_down", ord(letter.lower()), 0, letter, [])
+            Window.dispatch("on_textinput", letter)
+            yield 0.12
+        yield 0.12
+        assert first.text == "Jo"
+        scan(CODE)
+        yield from frames(3)
+        assert app.current == "done"
+        assert app.screen("name").ids.first.text in ("", "Jo")  # left as it was, or wiped by the reset
+        assert CODE not in app.screen("name").ids.first.text
+        assert pass_desk.on_site()[-1].pass_id == 7
+
+    run(make_app(pass_desk), script)
+
+
+def test_a_camera_reads_into_the_same_intake(make_app, pass_desk) -> None:  # type: ignore[no-untyped-def]
+    def script(app) -> Iterator[object]:  # type: ignore[no-untyped-def]
+        yield from frames(3)
+        app.on_code(CODE, "camera")
+        yield from frames(3)
+        assert app.current == "done" and pass_desk.on_site()[-1].pass_id == 7
+        app.show("pin")
+        app._last_code = ("", 0.0)
+        app.on_code(CODE, "camera")  # staff mode: a code in view is not a visitor's
+        yield from frames(2)
+        assert app.current == "pin"
+
+    run(make_app(pass_desk), script)
+
