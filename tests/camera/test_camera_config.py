@@ -46,7 +46,7 @@ def test_no_camera_section_means_auto_with_the_defaults(folder: Path) -> None:
 
 
 def test_the_example_file_camera_section_is_the_defaults_spelled_out() -> None:
-    example = Path(__file__).resolve().parent.parent / "kiosk.example.toml"
+    example = Path(__file__).resolve().parents[2] / "kiosk.example.toml"
     assert "[camera]" in example.read_text(encoding="utf-8")
     assert load_config(example).camera == CameraSettings()
 
