@@ -20,4 +20,22 @@ from kiosk.camera.base import (
     SourceFailed,
     SourceUnavailable,
 )
-__all__ = ["CameraError", "EndOfFrames", "Frame", "FrameSource", "SourceFailed", "SourceUnavailable"]
+from kiosk.camera.scanner import (
+    FINISHED,
+    OFF,
+    RUNNING,
+    STALLED,
+    STARTING,
+    STOPPED,
+    UNAVAILABLE,
+    CameraStatus,
+    Debounce,
+    Preview,
+    Scanner,
+)
+
+__all__ = [
+    "FINISHED", "OFF", "RUNNING", "STALLED", "STARTING", "STOPPED", "UNAVAILABLE",
+    "CameraError", "CameraStatus", "Debounce", "EndOfFrames", "Frame", "FrameSource", "Preview", "Scanner",
+    "SourceFailed", "SourceUnavailable",
+]  # fmt: skip
