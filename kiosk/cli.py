@@ -1,4 +1,4 @@
-"""The `kiosk` command: run, demo, screenshots, hash-pin, enroll, send-refused, check-config, fonts, scan."""
+"""The `kiosk` command: run, demo, screenshots, hash-pin, enroll, send-refused, check-config, fonts, scan, camera."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import getpass
 import logging
 import os
 import sys
+import time
 from pathlib import Path
 
 from kiosk.config import DEFAULT_CONFIG_PATH, ConfigError, load_config
@@ -220,6 +221,48 @@ def cmd_scan(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def cmd_camera(args: argparse.Namespace) -> int:
+    """The configured camera, read as the kiosk reads it, for `--seconds`: a JSON line per code, then its status.
+    With --save, the last frame as a PNG, for `kiosk scan` and for looking at (focus, glare, framing)."""
+    import json
+    import threading
+
+    from kiosk.camera import FINISHED, RUNNING, Scanner
+
+    config = _config_of(args)
+    if config is None:
+        return 1
+    lock = threading.Lock()
+
+    def report(codes: list[str]) -> None:
+        with lock:
+            line = {"codes": codes, "s": round(time.monotonic() - started, 2)}
+            print(json.dumps(line, ensure_ascii=False), flush=True)
+
+    scanner = Scanner.from_settings(config.camera, report, retry=(1.0, 5.0))
+    scanner.want_preview(args.save is not None)
+    started = time.monotonic()
+    scanner.start()
+    try:
+        while time.monotonic() - started < args.seconds and scanner.status().state not in ("off", FINISHED):
+            time.sleep(0.1)
+    except KeyboardInterrupt:
+        pass
+    status = scanner.status()
+    preview = scanner.preview()
+    scanner.stop()
+    answer = {"state": status.state, "source": status.source, "reason": status.reason, "fps": round(status.fps, 1),
+              "size": status.size, "frames": status.frames, "dropped": status.dropped, "decode_ms": status.decode_ms}
+    if args.save is not None and preview is not None:
+        from PIL import Image
+
+        Image.fromarray(preview.image).save(args.save)
+        answer["saved"] = args.save
+    with lock:
+        print(json.dumps(answer, ensure_ascii=False), flush=True)
+    return 0 if status.state in (RUNNING, FINISHED) else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kiosk", description="Welcome Kiosk: visitor sign-in for school front offices.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log more")
@@ -262,6 +305,11 @@ def build_parser() -> argparse.ArgumentParser:
     sc.add_argument("file", nargs="+")
     sc.add_argument("--decoder", choices=_decoder_names(), default="zxing-cpp", help="default zxing-cpp")
     sc.set_defaults(func=cmd_scan)
+    ca = sub.add_parser("camera", help="read the configured camera for a while: a JSON line per code, then status")
+    ca.add_argument("--config", help=f"the TOML config file (default $KIOSK_CONFIG or {DEFAULT_CONFIG_PATH})")
+    ca.add_argument("--seconds", type=float, default=10.0, help="how long to read (default 10)")
+    ca.add_argument("--save", metavar="FILE.png", help="save the last frame, to look at or to `kiosk scan`")
+    ca.set_defaults(func=cmd_camera)
     return parser
 
 

@@ -4,7 +4,9 @@ Every problem is reported at once, each naming its key ("screen.idle_seconds: mu
 whole number from 10 to 600, not 'abc'"), so whoever set the kiosk up fixes the file in
 one go. Unknown keys are errors too, with a suggestion: a typo must not silently fall
 back to a default. The reference is docs/configuration.md; kiosk.example.toml is a
-commented example that the tests load.
+commented example that the tests load. A section for an optional part (`[camera]`) is read into
+its own frozen settings object, checked here like the rest; the part itself reports at run time
+what no config check can know (a camera unplugged, busy or missing).
 """
 
 from __future__ import annotations
@@ -26,6 +28,9 @@ DEFAULT_CONFIG_PATH = Path("/etc/welcome-kiosk/kiosk.toml")
 DEFAULT_DATA_DIR = Path("/var/lib/welcome-kiosk")
 ORIENTATIONS = {"landscape": 0, "portrait": 90, "landscape-flipped": 180, "portrait-flipped": 270}
 MAX_CONFIG_BYTES = 1_000_000  # a config file is a few hundred bytes; /dev/zero must not be read for ever
+CAMERA_SOURCES = ("auto", "none", "opencv", "picamera2", "files")
+MAX_CAMERA_SIZE = (1920, 1080)  # decoding a bigger frame costs more than a Raspberry Pi 4 has per frame
+MIN_CAMERA_SIZE = (160, 120)
 
 
 class ConfigError(Exception):
@@ -40,6 +45,21 @@ class ConfigError(Exception):
         lines = [f"The configuration file {self.source} has {len(self.problems)} problem(s):"]
         lines += [f"  - {p}" for p in self.problems]
         return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class CameraSettings:
+    """The [camera] section (docs/camera.md). "auto" by default: a kiosk with a camera plugged in reads
+    passes with no setting, and one without says so in staff mode ("no camera found") instead of failing."""
+
+    source: str = "auto"  # one of CAMERA_SOURCES
+    device: int | str = 0  # a V4L2 index (/dev/videoN) or device path for opencv; a camera number for picamera2
+    path: Path | None = None  # for "files": an image, a video or a folder of images
+    size: tuple[int, int] = (640, 480)  # the frames decoded (and previewed), in pixels
+    fps: int = 15  # at most this many frames a second are captured and decoded
+    mirror: bool = True  # the preview is drawn mirrored, as a looking glass (decoding never is)
+    decoder: str = "zxing-cpp"  # a name in kiosk.qrdecode.DECODERS
+    loop: bool = True  # "files": start again after the last frame
 
 
 @dataclass(frozen=True)
@@ -58,6 +78,7 @@ class Config:
     directory_csv: Path | None = None
     data_dir: Path = DEFAULT_DATA_DIR
     ca_bundle: Path | None = None  # the district's own certificate authority, if it has one
+    camera: CameraSettings = CameraSettings()
     source: str = field(default="(built-in)", compare=False)
 
     @property
@@ -219,6 +240,68 @@ def _pin_hash(value: Any, base: Path) -> str:
     return text
 
 
+def _choice(choices: tuple[str, ...] | Callable[[], list[str]]) -> Checker:
+    def check(value: Any, _base: Path) -> str:
+        known = list(choices() if callable(choices) else choices)
+        if not isinstance(value, str) or value not in known:
+            raise ValueError(f"must be one of {', '.join(map(repr, known))}, not {_shown(value)}")
+        return value
+
+    return check
+
+
+def _decoder_names() -> list[str]:
+    from kiosk.qrdecode import DECODERS  # numpy and zxing-cpp: only when a config names a decoder
+
+    return list(DECODERS)
+
+
+def _camera_device(value: Any, base: Path) -> int | str:
+    """A number (/dev/videoN for opencv, the Nth camera module for picamera2) or a V4L2 device path,
+    such as /dev/v4l/by-id/usb-...-video-index0, which stays the same whichever USB port is used."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 63:
+        return value
+    if isinstance(value, str):
+        text = _text(4096)(value, base)
+        if text.startswith("/dev/"):
+            return text
+    raise ValueError(f"must be a camera number from 0 to 63 or a device path like \"/dev/video0\", not {_shown(value)}")
+
+
+def _media_path(value: Any, base: Path) -> Path:
+    """An image, a video or a folder of images; it may be missing now (a USB stick not yet in: the camera
+    then says so in staff mode), but if it exists it must be a regular file or a folder (a FIFO would hang)."""
+    text = _text(4096)(value, base)
+    try:
+        path = Path(text).expanduser()
+    except RuntimeError:
+        raise ValueError(f"names a home folder that does not exist: {_shown(text)}") from None
+    path = path if path.is_absolute() else base / path
+    try:
+        if not path.is_dir():
+            check_regular(path)
+    except (FileNotFoundError, NotADirectoryError):
+        pass
+    except (OSError, FileRefused) as exc:
+        raise ValueError(f"{_cut(str(path))} {why_unusable(exc)}") from None
+    return path
+
+
+def _camera_size(value: Any, _base: Path) -> tuple[int, int]:
+    (lo_w, lo_h), (hi_w, hi_h) = MIN_CAMERA_SIZE, MAX_CAMERA_SIZE
+    if (
+        isinstance(value, list)
+        and len(value) == 2
+        and all(isinstance(v, int) and not isinstance(v, bool) and v % 2 == 0 for v in value)
+        and lo_w <= value[0] <= hi_w
+        and lo_h <= value[1] <= hi_h
+    ):
+        return (value[0], value[1])
+    raise ValueError(
+        f"must be [width, height] in pixels, even numbers from {lo_w}×{lo_h} to {hi_w}×{hi_h}, not {_shown(value)}"
+    )
+
+
 SCHEMA: dict[str, dict[str, tuple[str, Checker]]] = {
     "campus": {
         "name": ("campus_name", _label(100)),
@@ -240,7 +323,19 @@ SCHEMA: dict[str, dict[str, tuple[str, Checker]]] = {
     "directory": {"csv": ("directory_csv", _path(must_exist=False))},
     "storage": {"data_dir": ("data_dir", _path(must_exist=False, folder=True))},
     "server": {"ca_bundle": ("ca_bundle", _path(must_exist=True))},
+    # "group.field": a field of a settings object of its own (NESTED), not of Config itself
+    "camera": {
+        "source": ("camera.source", _choice(CAMERA_SOURCES)),
+        "device": ("camera.device", _camera_device),
+        "path": ("camera.path", _media_path),
+        "size": ("camera.size", _camera_size),
+        "fps": ("camera.fps", _whole(1, 60)),
+        "mirror": ("camera.mirror", _bool),
+        "decoder": ("camera.decoder", _choice(_decoder_names)),
+        "loop": ("camera.loop", _bool),
+    },
 }
+NESTED: dict[str, type] = {"camera": CameraSettings}
 REQUIRED = {("campus", "name")}
 
 
@@ -255,6 +350,7 @@ def parse_config(table: dict[str, Any], source: str = "(built-in)", base: Path |
     base = base or Path.cwd()
     problems: list[str] = []
     values: dict[str, Any] = {}
+    nested: dict[str, dict[str, Any]] = {}
     for section, body in table.items():
         if section not in SCHEMA:
             problems.append(_unknown("section", f"[{section}]", [f"[{s}]" for s in SCHEMA]))
@@ -268,9 +364,12 @@ def parse_config(table: dict[str, Any], source: str = "(built-in)", base: Path |
                 continue
             attr, check = SCHEMA[section][key]
             try:
-                values[attr] = check(value, base)
+                checked = check(value, base)
             except ValueError as exc:
                 problems.append(f"{section}.{key}: {exc}")
+                continue
+            group, _, name = attr.rpartition(".")
+            (nested.setdefault(group, {}) if group else values)[name] = checked
     for section, key in REQUIRED:
         if SCHEMA[section][key][0] not in values and not any(f"{section}.{key}:" in p for p in problems):
             problems.append(f"{section}.{key}: is required")
@@ -279,9 +378,22 @@ def parse_config(table: dict[str, Any], source: str = "(built-in)", base: Path |
         problems.append(f"languages.default: '{values['default_language']}' is not in languages.offered")
     elif "default_language" not in values and "languages" in values:
         values["default_language"] = offered[0]
+    problems += _camera_problems(nested.get("camera", {}), problems)
     if problems:
         raise ConfigError(source, problems)
+    values.update({group: NESTED[group](**fields) for group, fields in nested.items()})
     return Config(**values, source=source)
+
+
+def _camera_problems(camera: dict[str, Any], found: list[str]) -> list[str]:
+    """The [camera] keys that only make sense together, each problem naming one key (an unusable
+    camera.path was reported already and is not reported again as missing)."""
+    source = camera.get("source")
+    if source == "files" and "path" not in camera and not any(p.startswith("camera.path:") for p in found):
+        return ['camera.source: "files" needs camera.path (an image, a video or a folder of images)']
+    if source == "picamera2" and isinstance(camera.get("device"), str):
+        return ["camera.device: picamera2 takes a camera number (0 for the first camera module), not a device path"]
+    return []
 
 
 def load_config(path: Path) -> Config:
