@@ -30,6 +30,7 @@ from kiosk.arrival import truth
 from kiosk.checkin import Draft, FrontDesk
 from kiosk.config import ConfigError
 from kiosk.language import N_, languages, translator
+from kiosk.camera.scanner import Scanner
 from kiosk.passes import PassCheck
 from kiosk.store import StoreUnavailable, Visit
 from screens.bidi import isolated
@@ -68,6 +69,7 @@ class KioskApp(App):
     draft = ObjectProperty(None, allownone=True)
     store_problem = StringProperty("")  # "", or read_only / full / unavailable
     attention = StringProperty("")  # why the kiosk cannot serve visitors (for staff to read)
+    camera_on = BooleanProperty(False)  # a camera reads passes: the welcome screen shows its picture
 
     def __init__(
         self,
@@ -83,6 +85,8 @@ class KioskApp(App):
         self._idle_trigger = None
         self._health_event = None
         self.manager: ScreenManager | None = None
+        self.scanner: Scanner | None = None
+        self._camera_event = None
         self.keys = intake.KeyBurst()
         self._passing_on = False  # re-dispatching held keystrokes: let them through
         self._last_code: tuple[str, float] = ("", 0.0)
@@ -108,6 +112,7 @@ class KioskApp(App):
         self._on_window_size(Window, Window.size)
         importlib.import_module("screens.widgets")
         self.manager = ScreenManager(transition=NoTransition())
+        self._start_camera()  # before the welcome screen, which asks it for its picture
         self.show("welcome" if self.desk else "attention")
         self._health_event = Clock.schedule_interval(self._health_check, HEALTH_SECONDS)
         return self.manager
@@ -116,9 +121,11 @@ class KioskApp(App):
         """Cancel this app's timers and key handlers: Kivy's clock and window outlive the app (tests run
         several in turn, and a stale app's handler would hold every keystroke)."""
         Window.unbind(on_textinput=self._on_textinput, on_key_down=self._on_key_down)
-        for event in (self._idle_trigger, self._health_event):
+        for event in (self._idle_trigger, self._health_event, self._camera_event):
             if event is not None:
                 event.cancel()
+        if self.scanner is not None:
+            self.scanner.stop(timeout=2)
         if self.manager is not None:
             self.manager.transition.stop()  # a change of screen still under way ends: the old screen's on_leave runs
             if self.manager.current_screen is not None:
@@ -218,6 +225,25 @@ class KioskApp(App):
         self.show("done")
 
     # -- codes: the camera, a USB scanner ------------------------------------------------
+    def _start_camera(self) -> None:
+        """The camera is an optional part: off, missing or failing, the kiosk works by form and staff mode says why."""
+        if self.desk is None or self.desk.config.camera.source == "none":
+            return
+        self.scanner = Scanner.from_settings(self.desk.config.camera, self._codes_seen)
+        self.scanner.start()
+        self._camera_event = Clock.schedule_interval(self._camera_check, 1.0)
+
+    def _codes_seen(self, texts: list[str]) -> None:
+        """The scanner's decode thread: over to Kivy's, then the one intake."""
+        Clock.schedule_once(lambda _dt: [self.on_code(text, "camera") for text in texts])
+
+    def _camera_check(self, _dt: float) -> None:
+        self.camera_on = self.scanner is not None and self.scanner.status().on
+
+    def camera_summary(self) -> str:
+        """For staff mode: "Camera on: opencv /dev/video0, 15 frames/s", or why it is off."""
+        return self.scanner.status().summary() if self.scanner is not None else "Camera: none configured"
+
     def on_code(self, text: str, source: str) -> None:
         """The one intake for codes, whatever read them: check a pass in, offer its sign-out, or say why not."""
         if self.desk is None or self.current in STAFF_SCREENS:

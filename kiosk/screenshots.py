@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 # The Raspberry Pi's 7" display, a 10" tablet-sized screen, a desk monitor, and a portrait mount.
@@ -59,16 +60,31 @@ def take_all(
     return written, problems
 
 
+def _camera_scene(path: Path) -> Path:
+    """What the camera sees in the screenshots: an entrance with no code in view (a code would be read)."""
+    import numpy as np
+    from PIL import Image
+
+    rows = np.linspace(170, 120, 480, dtype=np.uint8)[:, None, None]
+    scene = np.broadcast_to(rows, (480, 640, 3)).copy()
+    scene[300:, :, :] = (96, 84, 70)  # a floor
+    scene[120:300, 420:560, :] = (150, 110, 80)  # a door
+    Image.fromarray(scene).save(path)
+    return path
+
+
 def _one_size(directory: Path, size: str, scratch: Path, codes: list[str]) -> None:
     width, height = (int(x) for x in size.split("x"))
     from kiosk.arrival import Truth
     from kiosk.checkin import Draft, FrontDesk
     from kiosk.demo import demo_config
     from kiosk.launch import prepare_kivy
+    from kiosk.config import CameraSettings
     from kiosk.passes import PassCheck
     from kiosk.store import Store
 
-    config = demo_config(scratch / "data", window_size=(width, height))
+    config = replace(demo_config(scratch / "data", window_size=(width, height)),
+                     camera=CameraSettings(source="files", path=_camera_scene(scratch / "camera.png")))  # fmt: skip
     prepare_kivy(config, kivy_home=scratch / "kivy")
     from kiosk.app import KioskApp
     from kiosk.driver import frames, run, screenshot
@@ -97,6 +113,10 @@ def _one_size(directory: Path, size: str, scratch: Path, codes: list[str]) -> No
                 if child is not app.root:
                     child.dismiss(animation=False)
 
+        for _ in range(40):  # the camera's picture shows once it runs
+            if app.camera_on:
+                break
+            yield 0.05
         for code in codes:
             app.home()
             app.set_language(code)

@@ -133,6 +133,7 @@ class AdminScreen(KioskScreen):
         if sync.last_error:
             lines.append(tr("Sync problem: {problem}").format(problem=sync.last_error))
         lines.append(self.describe_clock(self.desk.clock_status))
+        lines.append(self.app.camera_summary())  # in English, like the log IT reads it beside
         return lines
 
     def describe_clock(self, clock: ClockStatus) -> str:

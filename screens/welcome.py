@@ -6,6 +6,7 @@ from kivy.clock import Clock
 from kivy.properties import NumericProperty, StringProperty
 
 from kiosk.language import N_, languages, translator
+from screens import camera_view  # noqa: F401 (CameraPreview, used in welcome.kv)
 from screens.base import KioskScreen, load_kv
 
 GREETING = N_("Welcome!")
@@ -25,10 +26,12 @@ class WelcomeScreen(KioskScreen):
         self.show_greeting()
         self._cycle = Clock.schedule_interval(self.next_greeting, GREETING_SECONDS)
         self.build_language_buttons()
+        self.ids.preview.play(True)
 
     def on_leave(self, *_args: object) -> None:
         if self._cycle is not None:
             self._cycle.cancel()
+        self.ids.preview.play(False)
 
     def next_greeting(self, _dt: float = 0) -> None:
         self.greeting_index = (self.greeting_index + 1) % max(1, len(self.app.offered_languages))

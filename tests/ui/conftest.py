@@ -22,6 +22,7 @@ from kiosk.launch import prepare_kivy
 prepare_kivy(demo_config(Path(tempfile.gettempdir()), window_size=(800, 480)))
 
 from kiosk.checkin import FrontDesk
+from kiosk.config import CameraSettings
 from kiosk.store import Store
 
 pytestmark = pytest.mark.ui
@@ -29,7 +30,9 @@ pytestmark = pytest.mark.ui
 
 @pytest.fixture
 def config(tmp_path):
-    return replace(demo_config(tmp_path / "data", window_size=(800, 480)), confirmation_seconds=3)
+    # No camera unless a test gives one (a files source): the machine's own webcam, if any, stays out of it.
+    return replace(demo_config(tmp_path / "data", window_size=(800, 480)), confirmation_seconds=3,
+                   camera=CameraSettings(source="none"))
 
 
 @pytest.fixture

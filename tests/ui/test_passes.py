@@ -7,12 +7,15 @@ The camera reads into the same intake (app.on_code)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from kivy.core.window import Window
 
 from kiosk import passcode
-from kiosk.driver import find, frames, run, tap
+from kiosk.config import CameraSettings
+from kiosk.driver import find, frames, run, screenshot, tap
 from kiosk.language import translator
 from kiosk.store import StoredPass
 from kiosk.sync import Enrollment, SyncClient, SyncWorker
@@ -136,3 +139,74 @@ def test_a_camera_reads_into_the_same_intake(make_app, pass_desk) -> None:  # ty
 
     run(make_app(pass_desk), script)
 
+
+
+def held_up(folder: Path, code: str) -> Path:
+    """A camera's view of a pass held up at the door: a printed pass in a cluttered 640x480 scene."""
+    import numpy as np
+    import qrcode
+    from PIL import Image
+
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(5)
+    scene = Image.fromarray(rng.integers(70, 190, (480, 640, 3), dtype=np.uint8))
+    scene.paste(qrcode.make(code, box_size=6, border=4).get_image().convert("RGB"), (220, 90))
+    scene.save(folder / "door.jpg", quality=85)
+    return folder
+
+
+def test_a_pass_held_up_to_the_camera_checks_in_with_zero_taps(make_app, pass_desk, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    camera = CameraSettings(source="files", path=held_up(tmp_path / "camera", CODE), fps=10)
+    desk = with_camera(pass_desk, camera)
+
+    def script(app) -> Iterator[object]:  # type: ignore[no-untyped-def]
+        for _ in range(100):  # the camera starts, sees the pass, and the visitor is checked in
+            if app.current == "done":
+                break
+            yield 0.05
+        assert app.current == "done" and desk.on_site()[-1].pass_id == 7
+        yield 1.1  # the app looks at the camera's state once a second
+        assert app.camera_on and app.camera_summary().startswith("Camera on: files")
+        app.home()
+        yield 0.5
+        assert app.current == "welcome"  # still in view: not announced again and again
+        screenshot(tmp_path / "welcome-camera.png")
+
+    run(make_app(desk), script)
+
+
+def test_a_camera_failing_mid_run_leaves_the_form_working_and_staff_mode_says_why(make_app, pass_desk, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import shutil
+
+    from PIL import Image
+
+    folder = tmp_path / "camera"
+    folder.mkdir()
+    Image.new("RGB", (640, 480), (120, 120, 120)).save(folder / "empty.png")
+    desk = with_camera(pass_desk, CameraSettings(source="files", path=folder, fps=10))
+
+    def script(app) -> Iterator[object]:  # type: ignore[no-untyped-def]
+        for _ in range(60):
+            if app.camera_on:
+                break
+            yield 0.05
+        assert app.camera_on
+        shutil.rmtree(folder)  # unplugged
+        for _ in range(60):
+            if not app.camera_on:
+                break
+            yield 0.05
+        assert not app.camera_on and "unavailable" in app.camera_summary()
+        app.start_check_in()  # the form works
+        yield from frames(2)
+        assert app.current == "name"
+        app.show("admin")
+        yield from frames(2)
+        assert "Camera unavailable" in app.screen("admin").status_text
+
+    run(make_app(desk), script)
+
+
+def with_camera(desk, camera: CameraSettings):  # type: ignore[no-untyped-def]
+    desk.config = replace(desk.config, camera=camera)
+    return desk
