@@ -11,6 +11,7 @@ the same revision-numbered pull as staff (service.changes).
 from __future__ import annotations
 
 import io
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -23,12 +24,22 @@ from sqlalchemy.orm import Session
 from district.alerts.messages import language_for
 from district.models import Campus, Staff, VisitorPass
 from district.queries import zone_of
+from district.roster import decode, read_table
 from district.service import now_ms, take_revisions
 from kiosk import passcode
-from kiosk.directory import host_name
+from kiosk.directory import DirectoryError, host_name
 from kiosk.language import N_, translator
+from kiosk.text import NameProblem, clean_name
+
+NAME_PROBLEM_WORDS = {
+    NameProblem.EMPTY: "empty",
+    NameProblem.TOO_LONG: "too long",
+    NameProblem.CHARACTERS: "only letters, spaces, apostrophes, hyphens and periods",
+}
 
 MAX_DAYS = 366  # a volunteer's pass for a school year; longer is a mistake
+MAX_LIST = 500  # passes from one uploaded list (a school's volunteers)
+LIST_COLUMNS = ("first_name", "last_name")  # and, if it likes, "language"
 MAX_USES = 500  # a contractor on site every day of a year, twice
 KEEP_DAYS = 30  # kiosks keep passes this long after they end, to say "expired" rather than "unknown"
 ERROR_CORRECTION = qrcode.constants.ERROR_CORRECT_Q  # 25 % of the code may be lost (a crease, glare)
@@ -47,6 +58,43 @@ class PassRequest:
     last_day: date
     max_uses: int
     email: str | None = None
+
+
+@dataclass(frozen=True)
+class Visitor:
+    first_name: str
+    last_name: str
+    language: str
+
+
+def read_list(data: bytes, name: str, languages: Collection[str], default_language: str) -> tuple[list[Visitor], list[str]]:
+    """The visitors of an uploaded CSV (first_name, last_name, language: blank for the campus's), or
+    a problem for each line that cannot be used, by line number, as the staff import reports them."""
+    try:
+        rows = read_table(decode(data, name), name, LIST_COLUMNS, ("language",))
+        visitors, problems = [], []
+        for line, values in rows:
+            if isinstance(values, str):
+                problems.append(f"line {line}: {values}")
+                continue
+            try:
+                first = clean_name(values["first_name"], "first_name")
+                last = clean_name(values["last_name"], "last_name")
+            except NameProblem as problem:
+                problems.append(f"line {line}: {problem.field.replace('_', ' ')}: {NAME_PROBLEM_WORDS[problem.code]}")
+                continue
+            language = values.get("language") or default_language
+            if language not in languages:
+                problems.append(f"line {line}: language {language[:40]!r} is not one the kiosks have")
+                continue
+            visitors.append(Visitor(first, last, language))
+    except DirectoryError as exc:
+        return [], [str(exc)]
+    if not visitors and not problems:
+        problems.append(f"{name} lists nobody")
+    if len(visitors) > MAX_LIST:
+        problems.append(f"{name} lists {len(visitors)} visitors; at most {MAX_LIST} at a time")
+    return visitors, problems
 
 
 def window_ms(campus: Campus, first_day: date, last_day: date) -> tuple[int, int]:

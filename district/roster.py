@@ -115,7 +115,7 @@ def parse_upload(files: Mapping[str, bytes], org_id: str | None = None) -> Roste
 def list_orgs(orgs_csv: str) -> list[Org]:
     """The active orgs in orgs.csv, in file order, so the admin can pick their school by name."""
     orgs: dict[str, Org] = {}
-    for _line, values in _table(orgs_csv, "orgs.csv", ORGS_REQUIRED, ORGS_OPTIONAL):
+    for _line, values in read_table(orgs_csv, "orgs.csv", ORGS_REQUIRED, ORGS_OPTIONAL):
         if isinstance(values, str) or not values["sourcedId"] or values.get("status", "").lower() == "tobedeleted":
             continue
         name = _org_name(values["name"], values["sourcedId"])
@@ -152,7 +152,7 @@ def parse_oneroster(users_csv: str, orgs_csv: str | None, org_id: str) -> Roster
     problems: list[RowProblem] = []
     skipped = 0
     first_line: dict[str, int] = {}
-    for line, values in _table(users_csv, "users.csv", USERS_REQUIRED, USERS_OPTIONAL):
+    for line, values in read_table(users_csv, "users.csv", USERS_REQUIRED, USERS_OPTIONAL):
         if isinstance(values, str):
             problems.append(RowProblem(line, values))
             continue
@@ -201,7 +201,7 @@ def _staff_member(values: dict[str, str], role: str, line: int, first_line: dict
     return StaffMember(id=sourced_id, first_name=names["givenName"], last_name=names["familyName"], role=role)
 
 
-def _table(
+def read_table(
     text: str, name: str, required: tuple[str, ...], optional: tuple[str, ...]
 ) -> Iterator[tuple[int, dict[str, str] | str]]:
     """(line, values by column) for each non-blank row, or (line, reason) for a row csv cannot read.

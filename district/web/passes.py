@@ -12,7 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, UploadFile
 
 from district import passes, queries, service
 from district.db import transaction
@@ -93,16 +93,28 @@ def passes_page(request: Request, viewer: Signed, campus: str = "", notice: str 
         return page(request, viewer, db, place, PassEntry(Entry()), notice=told)
 
 
-def checked(db: Session, campus: Campus, entry: PassEntry) -> tuple[passes.PassRequest | None, list[str]]:
-    """The pass asked for, or the problems to fix, as a secretary reads them."""
-    problems = []
+def checked(
+    db: Session, campus: Campus, entry: PassEntry, upload: tuple[str, bytes] | None = None
+) -> tuple[list[passes.PassRequest], list[str]]:
+    """The passes asked for (one, or one per visitor of an uploaded list), or the problems to fix, as a
+    secretary reads them. Nothing is issued while there is a problem with any of them."""
+    problems: list[str] = []
     person = entry.person
-    names = []
-    for key, label in (("first_name", "first name"), ("last_name", "last name")):
-        try:
-            names.append(clean_name(getattr(person, key), key))
-        except NameProblem as problem:
-            problems.append(NAME_PROBLEMS[problem.code].format(field=label))
+    visitors: list[passes.Visitor] = []
+    if upload is not None:
+        visitors, problems = passes.read_list(upload[1], upload[0], dict(language_choices(campus)),
+                                              person.language or campus.default_language)  # fmt: skip
+    else:
+        names = []
+        for key, label in (("first_name", "first name"), ("last_name", "last name")):
+            try:
+                names.append(clean_name(getattr(person, key), key))
+            except NameProblem as problem:
+                problems.append(NAME_PROBLEMS[problem.code].format(field=label))
+        if person.language not in dict(language_choices(campus)):
+            problems.append("Choose the visitor's language.")
+        elif len(names) == 2:
+            visitors = [passes.Visitor(names[0], names[1], person.language)]
     reason = BY_CODE.get(person.reason)
     if reason is None:
         problems.append("Choose why they are coming.")
@@ -112,8 +124,6 @@ def checked(db: Session, campus: Campus, entry: PassEntry) -> tuple[passes.PassR
                                               Staff.active)).first()  # fmt: skip
         if host is None:
             problems.append("That staff member is not in this campus's directory: search again.")
-    if person.language not in dict(language_choices(campus)):
-        problems.append("Choose the visitor's language.")
     today = queries.local_now(campus, service.now_ms()).date()
     try:
         first = parse_day(entry.first_day, today, "first")
@@ -131,28 +141,37 @@ def checked(db: Session, campus: Campus, entry: PassEntry) -> tuple[passes.PassR
     if uses is None or not 1 <= uses <= passes.MAX_USES:
         problems.append(f"Say how many check-ins it allows: 1 to {passes.MAX_USES}.")
     if problems:
-        return None, problems
+        return [], problems
     assert reason is not None and uses is not None
-    return passes.PassRequest(names[0], names[1], person.language, reason.code, host, first, last, uses), []
+    return [passes.PassRequest(v.first_name, v.last_name, v.language, reason.code, host, first, last, uses)
+            for v in visitors], []  # fmt: skip
+
+
+def uploaded_list(form: FormData) -> tuple[str, bytes] | None:
+    item = form.get("list")
+    if isinstance(item, UploadFile) and item.filename:
+        return item.filename, item.file.read()
+    return None
 
 
 @router.post("/office/passes")
 def issue_pass(request: Request, viewer: Signed, form: Posted, campus: str = "") -> Response:
-    """Find staff for the host (the form comes back with them), or issue the pass and show it, ready to print."""
+    """Find staff for the host (the form comes back with them), or issue the passes and show them, ready to
+    print: one, or one for each visitor of an uploaded list (a school's volunteers)."""
     entry = pass_entry_of(form)
     with transaction(request) as db:
         place = choose_campus(db, viewer, campus)
         if form.get("find") is not None:
             return page(request, viewer, db, place, entry)
-        wanted, problems = checked(db, place, entry)
-        if wanted is None:
+        wanted, problems = checked(db, place, entry, uploaded_list(form))
+        if problems:
             return page(request, viewer, db, place, entry, problems, 400)
-        issued, code = passes.issue(db, place, wanted, viewer.email)
-        shown = passes.printed(place, issued)
-        return render(
-            request, "pass_issued.html", nav="office", campus=place, shown=shown, qr=passes.qr_svg(code),
-            name=f"{issued.first_name} {issued.last_name}", back=office_url(viewer, place.id, "/office/passes"),
-        )  # fmt: skip
+        shown = []
+        for one in wanted:
+            issued, code = passes.issue(db, place, one, viewer.email)
+            shown.append((passes.printed(place, issued), passes.qr_svg(code), f"{issued.first_name} {issued.last_name}"))
+        return render(request, "pass_issued.html", nav="office", campus=place, shown=shown,
+                      back=office_url(viewer, place.id, "/office/passes"))  # fmt: skip
 
 
 @router.post("/office/passes/{pass_id}/revoke")

@@ -5,6 +5,7 @@ stored. One server per module, shared by every example."""
 from __future__ import annotations
 
 import json
+from datetime import date
 import re
 from collections.abc import Iterator
 from urllib.parse import quote
@@ -82,7 +83,8 @@ def test_sign_in_takes_any_input_without_a_crash(shared: Site, email: str, passw
 
 @settings(max_examples=25)
 @given(segment=TEXT, action=st.sampled_from(["/office/visits/{}/sign-out", "/office/visits/{}/seen",
-                                             "/district/kiosks/{}/revoke", "/district/kiosks/{}/code"]))  # fmt: skip
+                                             "/district/kiosks/{}/revoke", "/district/kiosks/{}/code",
+                                             "/office/passes/{}/revoke"]))  # fmt: skip
 def test_an_id_in_an_address_may_be_anything(shared: Site, admin: Browser, segment: str, action: str) -> None:
     answer = admin.form(action.format(quote(segment, safe="")))
     answered_with_a_page(answer)
@@ -103,6 +105,10 @@ def test_district_forms_take_any_input_without_a_crash(shared: Site, admin: Brow
                              "campus": maybe(str(campus_id)), "password": maybe("long enough password")}),
         (f"/district/campuses/{campus_id}/rules", {"rules": RULES, "expiry_minutes": maybe("15"),
                                                   "use": st.sampled_from(["", "defaults"]) | TEXT}),
+        (f"/office/passes?campus={campus_id}", {"first_name": maybe("Ana"), "last_name": maybe("Pérez"),
+                                                "reason": maybe("volunteer"), "language": maybe("es"),
+                                                "host_id": maybe(""), "first_day": maybe(date.today().isoformat()),
+                                                "last_day": maybe(date.today().isoformat()), "uses": maybe("3")}),
     ]))  # fmt: skip
     form = {name: data.draw(strategy, label=name) for name, strategy in fields.items()}
     answered_with_a_page(admin.form(path, form))

@@ -134,3 +134,29 @@ def test_a_secretary_cannot_see_or_revoke_another_campus_s_passes(site: Site) ->
     assert other.form(f"/office/passes/{stored.id}/revoke").status_code == 404
     assert other.get(site.url + f"/office/passes?campus={site.world.campus_a}").status_code == 403
     assert pass_row(site).revoked_ms is None
+
+
+def test_a_volunteer_list_gets_one_pass_each_and_one_bad_line_stops_them_all(site: Site) -> None:
+    staffed(site)
+    secretary = signed_in(site, "sec.a@rusd.org")
+    fields = {"reason": "volunteer", "language": "en", "uses": "40", "first_day": today().isoformat(),
+              "last_day": (today() + timedelta(days=60)).isoformat(), "csrf": secretary.csrf}  # fmt: skip
+    good = "first_name,last_name,language\nAna,Pérez,es\nBo,Li,\nFatima,Haddad,en\n".encode()
+    answer = secretary.post(site.url + "/office/passes", data=fields, files={"list": ("volunteers.csv", good)})
+    assert answer.status_code == 200, answer.text[-2000:]
+    svgs = re.findall(r"<svg.*?</svg>", answer.text, re.S)
+    codes = [render_svg_and_decode(svg) for svg in svgs]
+    with site.server.sessions() as db:
+        stored = {p.code_hash: p for p in db.scalars(select(VisitorPass))}
+    assert [stored[passcode.digest(c)].first_name for c in codes] == ["Ana", "Bo", "Fatima"]
+    assert [stored[passcode.digest(c)].language for c in codes] == ["es", "en", "en"]
+    assert {p.max_uses for p in stored.values()} == {40} and "Pase de visitante" in answer.text
+    bad = "first_name,last_name\nZoe,Okafor\nR2D2,Droid\n,\n".encode()
+    refused = secretary.post(site.url + "/office/passes", data=fields, files={"list": ("more.csv", bad)})
+    text = html.unescape(refused.text)
+    assert refused.status_code == 400 and "line 3: first name: only letters" in text
+    utf16 = secretary.post(site.url + "/office/passes", data=fields,
+                           files={"list": ("excel.csv", "first_name,last_name\nA,B\n".encode("utf-16"))})  # fmt: skip
+    assert utf16.status_code == 400 and "UTF-16" in html.unescape(utf16.text)
+    with site.server.sessions() as db:
+        assert len(db.scalars(select(VisitorPass)).all()) == 3  # Zoe's list issued nothing
