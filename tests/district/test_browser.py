@@ -5,6 +5,7 @@ refreshes the ones in the docs)."""
 
 from __future__ import annotations
 
+import io
 import os
 import tempfile
 import time
@@ -14,13 +15,16 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import pytest
 from conftest import short_undo
+from PIL import Image
 from loopback import LoopbackServer
 from sqlalchemy import select
 
 from district import service
 from district.models import Campus, Kiosk, Visit
+from kiosk import passcode, qrdecode
 from kiosk.checkin import Draft, FrontDesk
 from kiosk.config import Config
 from kiosk.directory import StaffMember
@@ -246,4 +250,40 @@ def test_the_users_and_campus_settings_pages_screenshots(browser: object, server
     with server.sessions() as db:
         saved = db.get_one(Campus, lincoln_id)
         assert (saved.timezone, saved.languages, saved.default_language) == ("America/Denver", "en es", "es")
+    context.close()
+
+
+def test_a_secretary_issues_prints_and_revokes_a_pass_in_the_browser(browser: object, server: LoopbackServer) -> None:
+    """The pass form in Chromium: the staff search, the pass ready to print (only the pass is printed, with a
+    QR code a camera reads), and its revocation from the list."""
+    expect = sync_api.expect
+    populate(server)
+    context = browser.new_context(viewport=VIEWPORT, locale="en-US", timezone_id="America/Chicago")  # type: ignore[attr-defined]
+    page = context.new_page()
+    sign_in(page, server.url, "sara@rusd.org")
+    page.click("#passes-link")
+    expect(page.locator("#passes-in-progress")).to_be_visible()
+    page.fill("input[name=first_name]", "Rosa")
+    page.fill("input[name=last_name]", "Hernández")
+    page.select_option("select[name=reason]", "meeting")
+    page.select_option("select[name=language]", "es")
+    page.fill("input[name=host_query]", "garcia")
+    page.click("button[name=find]")
+    expect(page.locator("#host-choices")).to_contain_text("Ms. García")
+    assert page.input_value("input[name=first_name]") == "Rosa"  # kept across the search
+    page.click("button.primary")
+    expect(page.locator("#pass-1")).to_contain_text("Pase de visitante")
+    page.emulate_media(media="print")
+    expect(page.locator("header.top")).to_be_hidden()
+    shot = page.locator("#pass-1").screenshot(path=str(SCREENSHOTS / "office-pass-printed.png"))
+    [code] = qrdecode.zxing(np.asarray(Image.open(io.BytesIO(shot)).convert("L")))
+    assert passcode.read(code).kind == "pass"
+    page.emulate_media(media="screen")
+    page.click("text=Back to the passes")
+    row = page.locator("#passes tbody tr").first
+    expect(row).to_contain_text("Rosa Hernández")
+    row.locator("button", has_text="Revoke").click()
+    expect(page.locator(".notice")).to_contain_text("kiosks refuse it from their next sync")
+    expect(page.locator("#passes tbody tr").first).to_contain_text("Revoked")
+    page.screenshot(path=str(SCREENSHOTS / "office-passes.png"), full_page=True)
     context.close()
