@@ -11,9 +11,12 @@ the same revision-numbered pull as staff (service.changes).
 from __future__ import annotations
 
 import io
+import re
+import tempfile
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 
 import qrcode
 import qrcode.image.svg
@@ -21,8 +24,9 @@ from babel.dates import format_date
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from district.alerts.channels import Delivery, email_to, send, split_urls
 from district.alerts.messages import language_for
-from district.models import Campus, Staff, VisitorPass
+from district.models import Campus, Office, Staff, VisitorPass
 from district.queries import zone_of
 from district.roster import decode, read_table
 from district.service import now_ms, take_revisions
@@ -65,13 +69,14 @@ class Visitor:
     first_name: str
     last_name: str
     language: str
+    email: str | None = None  # where to send the pass, if it is to be sent
 
 
 def read_list(data: bytes, name: str, languages: Collection[str], default_language: str) -> tuple[list[Visitor], list[str]]:
     """The visitors of an uploaded CSV (first_name, last_name, language: blank for the campus's), or
     a problem for each line that cannot be used, by line number, as the staff import reports them."""
     try:
-        rows = read_table(decode(data, name), name, LIST_COLUMNS, ("language",))
+        rows = read_table(decode(data, name), name, LIST_COLUMNS, ("language", "email"))
         visitors, problems = [], []
         for line, values in rows:
             if isinstance(values, str):
@@ -87,7 +92,11 @@ def read_list(data: bytes, name: str, languages: Collection[str], default_langua
             if language not in languages:
                 problems.append(f"line {line}: language {language[:40]!r} is not one the kiosks have")
                 continue
-            visitors.append(Visitor(first, last, language))
+            address = values.get("email") or None
+            if address is not None and not valid_email(address):
+                problems.append(f"line {line}: email {address[:60]!r} does not look like an email address")
+                continue
+            visitors.append(Visitor(first, last, language, address))
     except DirectoryError as exc:
         return [], [str(exc)]
     if not visitors and not problems:
@@ -145,6 +154,8 @@ def listed(db: Session, campus_id: int, now: int) -> list[VisitorPass]:
 
 # -- the printed pass, in the visitor's language ------------------------------------------
 HEADING = N_("Visitor pass")
+SUBJECT = N_("Your visitor pass for {school}")
+ATTACHED = N_("Your pass is attached: print it, or show it on your phone.")
 FOR = N_("For {name}")
 ONE_DAY = N_("Valid on {day}")
 DAYS = N_("Valid from {first} to {last}")
@@ -183,6 +194,36 @@ def printed(campus: Campus, p: VisitorPass) -> PrintedPass:
         language=code, direction=tr.language.direction, school=campus.name, heading=tr(HEADING),
         visitor=tr(FOR).format(name=p.first_name), valid=valid, uses=uses, lines=(tr(HOW), told, tr(LEAVING), tr(KEEP)),
     )  # fmt: skip
+
+
+EMAIL = re.compile(r"[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+\.[^@\s\x00-\x1f\x7f]+")
+NO_EMAIL_CHANNEL = ("To email passes, give the front office an email channel (mailto:// or mailtos://) "
+                    "on the District page, under the campus's alert channels.")
+
+
+def valid_email(address: str) -> bool:
+    return len(address) <= 254 and EMAIL.fullmatch(address) is not None
+
+
+def email_channel(db: Session, campus: Campus) -> str | None:
+    """The front office's first email channel: passes go out through the relay its alerts use."""
+    office = db.scalars(select(Office).where(Office.campus_id == campus.id, Office.key == "front_office")).first()
+    urls = split_urls(office.alert_urls) if office else []
+    return next((u for u in urls if email_to(u, "x@example.org") is not None), None)
+
+
+def email(campus: Campus, p: VisitorPass, code: str, channel: str) -> Delivery:
+    """Send the pass to its visitor, in their language, with its QR code as a PNG (never raises)."""
+    assert p.email is not None
+    shown = printed(campus, p)
+    tr = translator(shown.language)
+    body = "\n\n".join([shown.heading, shown.visitor, f"{shown.valid} {shown.uses}", *shown.lines, tr(ATTACHED)])
+    with tempfile.TemporaryDirectory() as scratch:
+        attachment = Path(scratch) / "visitor-pass.png"
+        attachment.write_bytes(qr_png(code))
+        url = email_to(channel, p.email)
+        assert url is not None
+        return send([url], tr(SUBJECT).format(school=campus.name), body, "the visitor pass", attach=str(attachment))
 
 
 def _qr(code: str) -> qrcode.QRCode:

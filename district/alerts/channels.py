@@ -66,6 +66,18 @@ def masked(url: str) -> str:
     return f"{scheme[:20]}://…" if scheme.isalnum() else "(not a URL)"
 
 
+def email_to(url: str, address: str) -> str | None:
+    """An email channel (mailto://, mailtos://) sending to `address` instead of its own recipients: the
+    front office's relay, used to send a visitor their pass. None if `url` is not an email channel."""
+    from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("mailto", "mailtos"):
+        return None
+    query = [(k, v) for k, v in parse_qsl(parts.query) if k.lower() not in ("to", "cc", "bcc")]
+    return urlunsplit(parts._replace(query=urlencode([*query, ("to", address)])))
+
+
 def split_urls(text: str) -> list[str]:
     """URLs from a text box or a CSV cell: one a line, or separated by spaces."""
     return [u for u in text.split() if u]
@@ -92,9 +104,9 @@ class Delivery:
     error: str | None = None  # what failed (masked), even when another channel worked
 
 
-def send(urls: Sequence[str], title: str, body: str, whose: str) -> Delivery:
-    """Send on every channel; never raises. Each Apprise plugin sets its own socket timeouts
-    (cto/rto, 4 s by default); the worker also bounds the whole call."""
+def send(urls: Sequence[str], title: str, body: str, whose: str, attach: str | None = None) -> Delivery:
+    """Send on every channel (with a file attached, for channels that take one); never raises. Each
+    Apprise plugin sets its own socket timeouts (cto/rto, 4 s by default); the worker also bounds the call."""
     delivered, errors = False, []
     for n, url in enumerate(urls, 1):
         plugin = _plugin(url)
@@ -103,7 +115,7 @@ def send(urls: Sequence[str], title: str, body: str, whose: str) -> Delivery:
             continue
         _last_warning.take()
         try:
-            ok = bool(plugin.notify(body=body, title=title))
+            ok = bool(plugin.notify(body=body, title=title, attach=apprise.AppriseAttachment(attach) if attach else None))
         except Exception as exc:  # noqa: BLE001 - a plugin bug must not stop the other alerts
             ok = False
             log.warning("alert channel %s raised %s", plugin.url(privacy=True), type(exc).__name__)

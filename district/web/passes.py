@@ -37,6 +37,7 @@ class PassEntry:
     first_day: str = ""
     last_day: str = ""
     uses: str = "1"
+    email: str = ""
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,8 @@ class PassRow:
 
 
 def pass_entry_of(form: FormData) -> PassEntry:
-    return PassEntry(entry_of(form), field(form, "first_day", 10), field(form, "last_day", 10), field(form, "uses", 4))
+    return PassEntry(entry_of(form), field(form, "first_day", 10), field(form, "last_day", 10), field(form, "uses", 4),
+                     field(form, "email", 254))  # fmt: skip
 
 
 def rows(db: Session, campus: Campus) -> list[PassRow]:
@@ -113,8 +115,12 @@ def checked(
                 problems.append(NAME_PROBLEMS[problem.code].format(field=label))
         if person.language not in dict(language_choices(campus)):
             problems.append("Choose the visitor's language.")
-        elif len(names) == 2:
-            visitors = [passes.Visitor(names[0], names[1], person.language)]
+        if entry.email and not passes.valid_email(entry.email):
+            problems.append("That email address does not look right: it should be like ana@example.org.")
+        elif len(names) == 2 and not problems:
+            visitors = [passes.Visitor(names[0], names[1], person.language, entry.email or None)]
+    if any(v.email for v in visitors) and passes.email_channel(db, campus) is None:
+        problems.append(passes.NO_EMAIL_CHANNEL)
     reason = BY_CODE.get(person.reason)
     if reason is None:
         problems.append("Choose why they are coming.")
@@ -143,7 +149,7 @@ def checked(
     if problems:
         return [], problems
     assert reason is not None and uses is not None
-    return [passes.PassRequest(v.first_name, v.last_name, v.language, reason.code, host, first, last, uses)
+    return [passes.PassRequest(v.first_name, v.last_name, v.language, reason.code, host, first, last, uses, v.email)
             for v in visitors], []  # fmt: skip
 
 
@@ -166,12 +172,17 @@ def issue_pass(request: Request, viewer: Signed, form: Posted, campus: str = "")
         wanted, problems = checked(db, place, entry, uploaded_list(form))
         if problems:
             return page(request, viewer, db, place, entry, problems, 400)
-        shown = []
-        for one in wanted:
-            issued, code = passes.issue(db, place, one, viewer.email)
-            shown.append((passes.printed(place, issued), passes.qr_svg(code), f"{issued.first_name} {issued.last_name}"))
-        return render(request, "pass_issued.html", nav="office", campus=place, shown=shown,
-                      back=office_url(viewer, place.id, "/office/passes"))  # fmt: skip
+        issued = [passes.issue(db, place, one, viewer.email) for one in wanted]
+        channel = passes.email_channel(db, place)
+    sent = {}  # committed first: an email goes out only for a pass that exists
+    for p, code in issued:
+        if p.email and channel:
+            delivery = passes.email(place, p, code, channel)
+            sent[p.id] = f"Emailed to {p.email}." if delivery.delivered else f"Not emailed: {delivery.error}"
+    shown = [(passes.printed(place, p), passes.qr_svg(code), f"{p.first_name} {p.last_name}", sent.get(p.id, ""))
+             for p, code in issued]  # fmt: skip
+    return render(request, "pass_issued.html", nav="office", campus=place, shown=shown,
+                  back=office_url(viewer, place.id, "/office/passes"))  # fmt: skip
 
 
 @router.post("/office/passes/{pass_id}/revoke")

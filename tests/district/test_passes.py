@@ -6,6 +6,7 @@ revocation, by their pull; a bad form comes back with what to fix; another campu
 from __future__ import annotations
 
 import html
+import io
 import re
 from datetime import timedelta
 
@@ -16,7 +17,7 @@ from sqlalchemy import select
 from test_web import Site, signed_in, site, tables, today  # noqa: F401 (site is a fixture)
 
 from district import service
-from district.models import VisitorPass
+from district.models import Office, VisitorPass
 from kiosk import passcode, qrdecode
 from kiosk.directory import StaffMember
 
@@ -160,3 +161,32 @@ def test_a_volunteer_list_gets_one_pass_each_and_one_bad_line_stops_them_all(sit
     assert utf16.status_code == 400 and "UTF-16" in html.unescape(utf16.text)
     with site.server.sessions() as db:
         assert len(db.scalars(select(VisitorPass)).all()) == 3  # Zoe's list issued nothing
+
+
+def test_a_pass_is_emailed_in_the_visitors_language_through_the_front_offices_relay(site: Site) -> None:
+    from receivers import SmtpReceiver
+
+    staffed(site)
+    secretary = signed_in(site, "sec.a@rusd.org")
+    assert "give the front office an email channel" in html.unescape(issue(secretary, email="ana@example.org").text)
+    relay = SmtpReceiver()
+    try:
+        with site.server.sessions.begin() as db:
+            office = db.scalars(select(Office).where(Office.campus_id == site.world.campus_a,
+                                                     Office.key == "front_office")).one()  # fmt: skip
+            office.alert_urls = relay.url(to="office@lincoln.example.org")
+        assert "does not look right" in issue(secretary, email="ana at example").text
+        answer = issue(secretary, email="ana@example.org")
+        assert answer.status_code == 200 and "Emailed to ana@example.org." in answer.text
+        [(to, message)] = relay.messages(1)
+        assert to == ["ana@example.org"]  # the visitor, not the office's own address
+        assert message["Subject"] == "Su pase de visitante para Lincoln Elementary"
+        body = message.get_body(("plain", "html")).get_content()
+        assert "Para María José" in body and "Lucía García" in body
+        [png] = [part for part in message.iter_attachments() if part.get_content_type() == "image/png"]
+        grey = np.asarray(Image.open(io.BytesIO(png.get_content())).convert("L"))
+        [code] = qrdecode.zxing(grey)
+        assert passcode.digest(code) == pass_row(site).code_hash
+        assert relay.PASSWORD not in answer.text
+    finally:
+        relay.close()
