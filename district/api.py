@@ -62,6 +62,7 @@ _bearer = HTTPBearer(auto_error=False, description="the token a kiosk got at enr
 
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 UUID = re.compile(UUID_PATTERN)
+PUSH_WAIT_S = 20  # a push waits this long for its turn on SQLite, then is told to come back
 UNAUTHORIZED = "a valid kiosk token is needed (enroll the kiosk, or it was revoked)"
 
 
@@ -93,8 +94,15 @@ def push(body: PushBody, credentials: Credentials, request: Request) -> dict[str
     """Visits and sign-outs from the kiosk's outbox; each result says stored, duplicate or refused."""
     with transaction(request) as db:
         kiosk = authenticate(db, credentials)
-    with request.app.state.one_push:
+    turn = request.app.state.one_push  # SQLite: one push at a time (district.app)
+    if turn is not None and not turn.acquire(timeout=PUSH_WAIT_S):
+        # many kiosks back at once: each waiting push holds a worker thread, so send some away for a while
+        raise HTTPException(503, "busy with other kiosks' backlogs: push again shortly", headers={"Retry-After": "10"})
+    try:
         results = service.apply_in_parts(lambda: transaction(request), kiosk.id, kiosk.campus_id, body.events)
+    finally:
+        if turn is not None:
+            turn.release()
     worker = request.app.state.alert_worker
     if worker is not None and any(r.get("status") == "stored" for r in results):
         worker.wake()  # the new visits' alerts are committed: send them now, not at the next poll

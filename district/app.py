@@ -6,7 +6,7 @@ import logging
 import re
 import threading
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, nullcontext
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from fastapi import Depends, FastAPI
@@ -75,7 +75,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
     app.state.alert_worker = worker
     # On SQLite, one push at a time: its writes take turns anyway (district.writer_gate), and two
     # pushes parsed at once only split the process's one core (the GIL) further with the heartbeats.
-    app.state.one_push = threading.Lock() if engine.dialect.name == "sqlite" else nullcontext()
+    app.state.one_push = threading.Lock() if engine.dialect.name == "sqlite" else None
     app.state.settings = settings
     app.add_middleware(BodyLimit, answer=errors.http_error)  # inside web's headers middleware: its 413 pages get them
     app.include_router(api.router)

@@ -45,7 +45,6 @@ MAX_DAYS = 366  # a volunteer's pass for a school year; longer is a mistake
 MAX_LIST = 500  # passes from one uploaded list (a school's volunteers)
 LIST_COLUMNS = ("first_name", "last_name")  # and, if it likes, "language"
 MAX_USES = 500  # a contractor on site every day of a year, twice
-KEEP_DAYS = 30  # kiosks keep passes this long after they end, to say "expired" rather than "unknown"
 ERROR_CORRECTION = qrcode.constants.ERROR_CORRECT_Q  # 25 % of the code may be lost (a crease, glare)
 
 
@@ -117,7 +116,7 @@ def window_ms(campus: Campus, first_day: date, last_day: date) -> tuple[int, int
 def issue(db: Session, campus: Campus, wanted: PassRequest, by: str) -> tuple[VisitorPass, str]:
     """Store a new pass and return it with its code (the only time the code exists outside a QR code)."""
     if not 1 <= wanted.max_uses <= MAX_USES or not 0 <= (wanted.last_day - wanted.first_day).days < MAX_DAYS:
-        raise ValueError("a pass needs 1 to 500 uses and 1 to 366 days")  # the form checks; this guards callers
+        raise ValueError(f"a pass needs 1 to {MAX_USES} uses and 1 to {MAX_DAYS} days")  # the form checks first
     code = passcode.new_code()
     start, end = window_ms(campus, wanted.first_day, wanted.last_day)
     host = wanted.host

@@ -319,7 +319,12 @@ def _count_pass_uses(db: Session, campus_id: int, passes: dict[int, VisitorPass]
     for pass_id in sorted({r["pass_id"] for r in used}):
         p = passes[pass_id]
         mine = sorted((r for r in used if r["pass_id"] == pass_id), key=lambda r: r["checked_in_ms"])
-        for n, r in enumerate(mine, start=p.uses + 1):
+        table = VisitorPass.__table__
+        total = db.execute(  # counted in the database: two pushes at once (PostgreSQL) each add their own
+            update(table).where(table.c.id == pass_id)
+            .values(uses=table.c.uses + len(mine), revision=take_revisions(db, campus_id)).returning(table.c.uses)
+        ).scalar_one()  # fmt: skip
+        for n, r in enumerate(mine, start=total - len(mine) + 1):
             why = []
             if n > p.max_uses:
                 why.append(f"Pass used {n} times; it allows {p.max_uses}.")
@@ -329,8 +334,6 @@ def _count_pass_uses(db: Session, campus_id: int, passes: dict[int, VisitorPass]
                 why.append("Checked in outside the pass's days.")
             if why:
                 flags[r["id"]] = " ".join(why)
-        p.uses += len(mine)
-        p.revision = take_revisions(db, campus_id)
     _flag(db, flags)
 
 

@@ -44,6 +44,8 @@ SCREENS = ("welcome", "name", "reason", "host", "student", "review", "done", "si
 STAFF_SCREENS = ("pin", "admin", "connect", "attention")  # a code shown here is not a visitor's: ignored
 CODE_REPEAT_SECONDS = 5.0  # the same code again within this (still in view, scanned twice) is not announced again
 ENTER_KEYS = (13, 271)  # Enter, and the keypad's
+EDITING_KEYS = (8, 9, 127, 273, 274, 275, 276, 278, 279)  # Backspace, Tab, Delete, arrows, Home, End (Kivy's codes)
+CAMERA_SCREENS = ("welcome", "done", "passcheck", "signout")  # where no visitor is typing
 STAFF_TAPS = 5  # taps on the campus name, each within STAFF_TAP_WINDOW of the first, open staff mode
 STAFF_TAP_WINDOW = 3.0
 HEALTH_SECONDS = 10  # how often a broken store or changed directory is looked at again
@@ -245,31 +247,45 @@ class KioskApp(App):
         return self.scanner.status().summary() if self.scanner is not None else "Camera: none configured"
 
     def on_code(self, text: str, source: str) -> None:
-        """The one intake for codes, whatever read them: check a pass in, offer its sign-out, or say why not."""
+        """The one intake for codes, whatever read them: check a pass in, offer its sign-out, or say why not.
+
+        A USB scanner is always someone at the kiosk showing a pass; the camera, also a pass seen in the
+        background while another visitor types, so it is heard only where nobody is typing."""
         if self.desk is None or self.current in STAFF_SCREENS:
+            return
+        if source == "camera" and self.current not in CAMERA_SCREENS:
             return
         now = time.monotonic()
         if text == self._last_code[0] and now - self._last_code[1] < CODE_REPEAT_SECONDS:
             return
         self._last_code = (text, now)
-        check = self.desk.check_pass(text)
-        log.info("code from the %s: %s", source, check.outcome)  # never the code itself
-        found = check.visitor_pass
-        if found is not None and found.language in languages():
-            self.set_language(found.language)
-        if check.outcome != "welcome":
-            screen = self.screen("passcheck")
-            self.show("passcheck")
-            screen.show_check(check)
-            return
-        assert found is not None
         try:
-            visit = self.desk.check_in(self.desk.pass_draft(found))
+            check = self.desk.check_pass(text)
         except StoreUnavailable as problem:
             self.note_store_problem(problem)
             self.show_done(self.tr(STORE_PAUSED), kind="error")
             return
-        self.show_done(self.tr(WELCOME_BACK).format(name=isolated(visit.first_name, self.rtl)), visit=visit)
+        log.info("code from the %s: %s", source, check.outcome)  # never the code itself
+        found = check.visitor_pass
+        if found is not None and found.language in languages():
+            self.set_language(found.language)
+        if check.outcome == "welcome":
+            assert found is not None
+            try:
+                visit = self.desk.check_in(self.desk.pass_draft(found))
+            except StoreUnavailable as problem:
+                self.note_store_problem(problem)
+                self.show_done(self.tr(STORE_PAUSED), kind="error")
+                return
+            except ValueError:  # a reason or name this kiosk's version does not take (NameProblem too)
+                log.warning("pass %s: this kiosk cannot check it in (a newer server?)", found.id)
+                check = PassCheck("newer", found)
+            else:
+                self.show_done(self.tr(WELCOME_BACK).format(name=isolated(visit.first_name, self.rtl)), visit=visit)
+                return
+        screen = self.screen("passcheck")
+        self.show("passcheck")
+        screen.show_check(check)
 
     def sign_out_with_pass(self, check: PassCheck) -> None:
         """The one tap after a pass was shown again: its visitor leaves."""
@@ -301,7 +317,7 @@ class KioskApp(App):
             if code is not None:
                 self.on_code(code, "scanner")
                 return True
-        if key < 32 or key in ENTER_KEYS or key >= 127:  # Backspace, Enter, arrows...: after what was typed before
+        if key in EDITING_KEYS or key in ENTER_KEYS:  # after what was typed before them; Shift is part of a burst
             self._pass_on(self.keys.take())
         return False
 

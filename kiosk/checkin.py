@@ -282,9 +282,9 @@ class FrontDesk:
 
     def check_pass(self, text: str) -> PassCheck:
         """What a code shown at the camera or typed by a scanner is (kiosk.passes), checked offline."""
-        now = self.trusted_now_ms()
-        moment = datetime.fromtimestamp(now / 1000, UTC) if now is not None else None
-        return passes.check(text, self.store, now, self.local_day(moment).isoformat())
+        # "today", for a visitor still on site, by the clock check_in dates visits with (the wall clock,
+        # even when wrong); the pass's days by the time this kiosk can vouch for
+        return passes.check(text, self.store, self.trusted_now_ms(), self.local_day().isoformat())
 
     def pass_draft(self, found: StoredPass) -> Draft:
         """The check-in a pass stands for: its visitor, reason and host (the directory's, else as the pass names them)."""

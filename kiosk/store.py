@@ -111,7 +111,8 @@ MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
         valid_until_ms  INTEGER NOT NULL,
         max_uses        INTEGER NOT NULL,
         uses            INTEGER NOT NULL,         -- the check-ins the server had received when it sent this
-        revoked         INTEGER NOT NULL DEFAULT 0
+        revoked         INTEGER NOT NULL DEFAULT 0,
+        delivered_here  INTEGER NOT NULL DEFAULT 0 -- this kiosk's visits with it the server had then (in `uses`)
     );
     ALTER TABLE visit ADD COLUMN pass_id INTEGER;
     CREATE INDEX visit_by_pass ON visit (pass_id) WHERE pass_id IS NOT NULL;
@@ -458,9 +459,13 @@ class Store:
             if first_page:
                 conn.execute("DELETE FROM staff")
                 conn.execute("DELETE FROM visitor_pass")
-            for p in passes:
-                conn.execute(f"INSERT OR REPLACE INTO visitor_pass ({_PASS_COLUMNS}) VALUES ({', '.join('?' * 13)})",
-                             astuple(p))  # fmt: skip
+            for p in passes:  # the pull follows the push: this kiosk's visits out of its outbox are in `uses`
+                conn.execute(
+                    f"INSERT OR REPLACE INTO visitor_pass ({_PASS_COLUMNS}, delivered_here) VALUES ({'?, ' * 13}"
+                    " (SELECT COUNT(*) FROM visit WHERE pass_id = ? AND id NOT IN"
+                    "  (SELECT json_extract(event, '$.id') FROM outbox WHERE json_extract(event, '$.type') = 'visit')))",
+                    (*astuple(p), p.id),
+                )  # fmt: skip
             if now_ms is not None:
                 conn.execute("DELETE FROM visitor_pass WHERE valid_until_ms < ?", (now_ms - PASS_KEPT_MS,))
             for member, active in staff:
@@ -509,18 +514,15 @@ class Store:
         return self._run(work)
 
     def pass_visits(self, pass_id: int) -> tuple[list[Visit], int]:
-        """The visits made here with a pass, newest first, and how many of them the server has not
-        acknowledged yet (so are not in the pass's `uses` from the server)."""
+        """The visits made here with a pass, newest first, and how many of them are not in the pass's `uses`
+        as the server last sent it: those made, or delivered, since (a push that went through and a pull
+        that did not still count)."""
 
         def work(conn: sqlite3.Connection) -> tuple[list[Visit], int]:
             rows = conn.execute(f"SELECT {_COLUMNS} FROM visit WHERE pass_id = ? ORDER BY checked_in_ms DESC",
                                 (pass_id,)).fetchall()  # fmt: skip
-            ids = [r[0] for r in rows]
-            unsent = conn.execute(
-                "SELECT COUNT(*) FROM outbox WHERE json_extract(event, '$.type') = 'visit'"
-                f" AND json_extract(event, '$.id') IN ({', '.join('?' * len(ids))})", ids,
-            ).fetchone()[0] if ids else 0  # fmt: skip
-            return [_visit(r) for r in rows], unsent
+            known = conn.execute("SELECT delivered_here FROM visitor_pass WHERE id = ?", (pass_id,)).fetchone()
+            return [_visit(r) for r in rows], max(0, len(rows) - (known[0] if known else 0))
 
         return self._run(work)
 

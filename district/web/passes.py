@@ -8,6 +8,7 @@ code exists outside its QR code: it shows the pass ready to print, in the visito
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
@@ -27,6 +28,8 @@ from kiosk.reasons import BY_CODE, REASONS
 from kiosk.text import NameProblem, clean_name
 
 router = APIRouter(include_in_schema=False)
+# A pick-up needs the student's name, asked at the kiosk for each one: not something a pass can carry.
+PASS_REASONS = tuple(r for r in REASONS if not r.needs_student)
 
 
 @dataclass
@@ -62,9 +65,10 @@ def rows(db: Session, campus: Campus) -> list[PassRow]:
     for p in passes.listed(db, campus.id, service.now_ms()):
         first, last = (at(ms, zone).date() for ms in (p.valid_from_ms, p.valid_until_ms))
         days = short_day(first) if first == last else f"{short_day(first)} to {short_day(last)}"
-        uses = "once" if p.max_uses == 1 else f"{p.uses} of {p.max_uses} times"
+        uses = f"used {p.uses} of {p.max_uses} times" if p.max_uses > 1 or p.uses > 1 else (
+            "once, used" if p.uses else "once, not yet used")
         listed.append(PassRow(p.id, f"{p.first_name} {p.last_name}", reason_label(p.reason), p.host_name or "",
-                              days, uses if p.uses or p.max_uses > 1 else "once, not yet used", p.revoked_ms is not None))  # fmt: skip
+                              days, uses, p.revoked_ms is not None))  # fmt: skip
     return listed
 
 
@@ -78,7 +82,7 @@ def page(request: Request, viewer: Viewer, db: Session, campus: Campus, entry: P
         found.insert(0, chosen)
     today = queries.local_now(campus, service.now_ms()).date().isoformat()
     return render(
-        request, "passes.html", status, nav="office", campus=campus, entry=person, days=entry, reasons=REASONS,
+        request, "passes.html", status, nav="office", campus=campus, entry=person, days=entry, reasons=PASS_REASONS,
         found=found, searched=bool(person.host_query), staff_count=len(staff), languages=language_choices(campus),
         default_language=person.language or campus.default_language, problems=problems or [], today=today,
         passes=rows(db, campus), back=office_url(viewer, campus.id), notice=notice,
@@ -122,8 +126,8 @@ def checked(
     if any(v.email for v in visitors) and passes.email_channel(db, campus) is None:
         problems.append(passes.NO_EMAIL_CHANNEL)
     reason = BY_CODE.get(person.reason)
-    if reason is None:
-        problems.append("Choose why they are coming.")
+    if reason is None or reason not in PASS_REASONS:
+        problems.append("Choose why they are coming (a pick-up is checked in at the kiosk, which asks which student).")
     host = None
     if person.host_id:
         host = db.scalars(select(Staff).where(Staff.campus_id == campus.id, Staff.external_id == person.host_id,
@@ -137,7 +141,9 @@ def checked(
     except PageError as exc:
         problems.append(exc.message)
         first = last = today
-    if last < first:
+    if first > today + timedelta(days=passes.MAX_DAYS):
+        problems.append(f"The first day is more than {passes.MAX_DAYS} days away.")
+    elif last < first:
         problems.append("The last day is before the first day.")
     elif last < today:
         problems.append("The last day has passed: a pass must be valid today or later.")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from kiosk.camera.base import Frame, FrameSource, SourceFailed, SourceUnavailable
+from kiosk.camera.base import Frame, FrameSource, SourceFailed, SourceUnavailable, cause_chain
 from kiosk.camera.picam import Picamera2Source, import_picamera2
 from kiosk.config import CameraSettings
 
@@ -33,6 +33,9 @@ class AutoSource(FrameSource):
                 candidate.open()
             except SourceUnavailable as exc:
                 reasons.append(f"{label}: {exc.reason}")
+                continue
+            except Exception as exc:  # noqa: BLE001 - a driver's own failure: the next candidate may work
+                reasons.append(f"{label}: {cause_chain(exc)}")
                 continue
             self.chosen, self.why = candidate, "; ".join(reasons)
             self.name = candidate.name + (f" (auto; {self.why})" if self.why else " (auto)")

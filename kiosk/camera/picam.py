@@ -2,7 +2,7 @@
 
 Written from Picamera2's own source (raspberrypi/picamera2, 0.3.17 or later: `wait(job, timeout)`)
 and its manual; it cannot run off a Pi, so it is thin, and everything it asks of the module is what
-tests/fakes/picamera2.py mimics: `Picamera2.global_camera_info()`, `Picamera2(n)`,
+tests/camera/fake_picamera2.py mimics: `Picamera2.global_camera_info()`, `Picamera2(n)`,
 `create_preview_configuration`, `configure`, `start`, `capture_arrays(names, wait=False)`, `wait`,
 `cancel_all_and_flush`, `stop`, `close`.
 
@@ -74,6 +74,9 @@ class Picamera2Source(FrameSource):
             module = self._load()
         except ImportError as exc:
             raise SourceUnavailable(f"{NOT_INSTALLED}: {cause_chain(exc)}") from None
+        except Exception as exc:  # on a Pi, apt's picamera2 built against another numpy: "dtype size changed"
+            raise SourceUnavailable(f"Picamera2 could not be loaded ({cause_chain(exc)}); apt's python3-picamera2 "
+                                    "and the venv's numpy may disagree (see deploy/raspberrypi)") from None
         every, modules = module_cameras(module)
         if not modules:
             raise SourceUnavailable(NO_CAMERA)

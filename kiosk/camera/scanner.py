@@ -362,7 +362,7 @@ class Scanner:
                 try:
                     self.on_codes(news)
                 except Exception:
-                    log.exception("camera: on_codes failed for %r", news)
+                    log.exception("camera: handing on %d code(s) failed", len(news))  # never the codes: passes
             now = time.monotonic()
             if now < next_at:
                 self._stop.wait(next_at - now)

@@ -169,3 +169,21 @@ def test_make_source_builds_what_the_settings_name(tmp_path: Path) -> None:
     assert isinstance(files, FileSource) and (files.loop, files.period, files.size) == (False, 0.2, (320, 240))
     by_path = make_source(CameraSettings(device="/dev/video2"))
     assert isinstance(by_path, AutoSource) and [label for label, _ in by_path.candidates] == ["OpenCV"]
+
+
+def test_a_picamera2_that_fails_to_load_is_unavailable_with_a_reason_and_auto_goes_on_to_opencv() -> None:
+    """On a Pi, apt's picamera2 imports a numpy it was not built for: ValueError, not ImportError."""
+    from kiosk.camera.auto import AutoSource
+    from kiosk.camera.opencv import OpenCVSource
+    from kiosk.camera.picam import Picamera2Source
+
+    def broken() -> object:
+        raise ValueError("numpy.dtype size changed, may indicate binary incompatibility")
+
+    source = Picamera2Source(0, load=broken)
+    with pytest.raises(SourceUnavailable, match="could not be loaded .*dtype size changed"):
+        source.open()
+    auto = AutoSource([("picamera2", source), ("opencv", OpenCVSource("/dev/video-none-here"))])
+    with pytest.raises(SourceUnavailable) as none:
+        auto.open()
+    assert "picamera2: Picamera2 could not be loaded" in none.value.reason and "opencv:" in none.value.reason

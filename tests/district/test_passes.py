@@ -107,7 +107,9 @@ def test_a_bad_pass_form_comes_back_with_what_to_fix_and_stores_nothing(site: Si
     yesterday = (today() - timedelta(days=1)).isoformat()
     cases = {
         "The first name can have only letters": {"first_name": "M4ria"},
-        "Choose why they are coming.": {"reason": "karaoke"},
+        "Choose why they are coming": {"reason": "karaoke"},
+        "a pick-up is checked in at the kiosk": {"reason": "pickup"},
+        "more than 366 days away": {"first_day": "9999-12-30", "last_day": "9999-12-31"},
         "The last day has passed": {"first_day": yesterday, "last_day": yesterday},
         "The last day is before the first day.": {"last_day": yesterday},
         "is not a date like": {"first_day": "tomorrow"},

@@ -156,3 +156,15 @@ def test_a_visit_naming_a_pass_the_server_does_not_have_at_its_campus_is_kept_an
 def _fake_pass(pass_id: int) -> StoredPass:
     """A pass record as a kiosk might hold one the server has not (a hand-edited store, a restored server)."""
     return StoredPass(pass_id, "f" * 64, "Eve", "Mallory", "en", "other", None, None, 0, 2**62, 1, 0, False)
+
+
+def test_a_use_the_server_has_but_the_kiosk_has_not_pulled_yet_still_counts(world: World, tmp_path: Path) -> None:
+    """A push that went through and a pull that did not (the network went in between)."""
+    code = issue(world)
+    front = Kiosk(world, tmp_path, "front")
+    front.sync()
+    visit = front.desk.check_in(front.desk.pass_draft(front.desk.check_pass(code).visitor_pass))  # type: ignore[arg-type]
+    front.desk.sign_out(visit.id)
+    front.client.push()  # delivered: out of the outbox, but the pass's `uses` on the kiosk is still 0
+    assert front.desk.store.outbox_counts() == (0, 0)
+    assert front.desk.check_pass(code).outcome == "used_up"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import Counter
 from contextlib import AbstractContextManager
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,11 +14,13 @@ from conftest import World
 from loopback import LoopbackServer
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from test_sync import check_in, enrolled, make_desk, server_visits
 from test_web import kiosk_id, visit
 
-from district import service
+from district import api, service
 from district.models import Alert, Office, Visit
 from kiosk import wire
+from kiosk.sync import SyncError
 
 
 SURNAMES = ["García", "López", "Nguyễn", "Okafor", "Haddad", "Kim", "Novak"]
@@ -105,3 +108,25 @@ def test_a_push_cut_off_between_parts_is_completed_once_by_its_resend(world: Wor
     visits, alerts = state(server, a)
     assert len(visits) == 7 and sorted(alerts.values()) == [1] * 7
     assert [v for v in visits if v[2]] == [("García", "Bao", "visitor")]
+
+
+def test_a_push_that_waits_too_long_for_its_turn_is_told_to_come_back_and_keeps_its_events(
+    world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite handles one push at a time; with many kiosks back at once, a push that cannot get its turn
+    soon is a 503 with Retry-After (its worker thread goes back to heartbeats and pages), never lost."""
+    turn = world.server.app.state.one_push
+    if turn is None:
+        pytest.skip("PostgreSQL takes pushes side by side")
+    monkeypatch.setattr(api, "PUSH_WAIT_S", 0.2)
+    desk = make_desk(tmp_path)
+    ids = check_in(desk, 2)
+    client = enrolled(desk, world.server.url, world.code_a)
+    with turn:  # another kiosk's backlog
+        answer = client.http.post(client.base + "/sync/push", json={"events": []})
+        assert answer.status_code == 503 and answer.headers["Retry-After"] == "10"
+        with pytest.raises(SyncError):
+            client.push()
+    assert desk.store.outbox_counts() == (2, 0)  # kept for the next round
+    assert client.push() == (2, 0)
+    assert set(server_visits(world.server)) == set(ids)
