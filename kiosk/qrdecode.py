@@ -23,28 +23,32 @@ nothing, second passes on at most two candidate regions of the frame:
    the first region and 68 from both (blur 31, 80 px 17, low contrast 8, uneven light 7).
 3. pyzbar on the first region: zbar's scan-line finder still sees a code whose finder pattern
    a specular highlight has eaten, where zxing-cpp's does not; 35 of the 122 (glare 24 of 30,
-   uneven light 9). It costs about 3× zxing-cpp a pixel, so only the likeliest region gets it
-   (both regions: 40).
+   uneven light 9). It costs more than 10× zxing-cpp a pixel, so only the likeliest region
+   gets it (both regions: 40).
 
 All three read 94 of those 122 frames. By construction the pipeline reads whatever raw
-zxing-cpp reads. The cost falls on frames with no code, most of what a kiosk camera sees:
-about 3 ms a 640×480 empty frame here, where raw zxing-cpp takes 0.4 ms (benchmarks/README.md
-has the figures per condition, on a held-out corpus). A false read needs a code that passes
+zxing-cpp reads. The cost falls on frames with no code, most of what a kiosk camera sees: a
+median of 4.0–4.2 ms a 640×480 empty frame here (p95 7.4 ms; 7.1–7.4 ms at 1280×720), where
+raw zxing-cpp takes 0.4 ms; a frame with a code it reads takes 0.6 ms. benchmarks/README.md
+has the figures per condition, on a held-out corpus. A false read needs a code that passes
 Reed-Solomon: none was seen on any empty frame, by any pass.
 
 Tried and dropped (`benchmarks/bench_qr.py --passes --seed 1`: reads among the 122 misses; ms
-a 640×480 / 1280×720 empty frame, measured with the machine's load at 3–4):
-- the whole frame enlarged 2× (cubic): 57, 2.0 / 9.9 ms; sharpened: 51; enlarged and
-  sharpened: 73, but 12.5 / 38 ms. Regions read as many for a fraction of the cost.
-- CLAHE: 25 (2.8 / 12.7 ms); zxing-cpp's GlobalHistogram or FixedThreshold binarizers: 6 each;
-  an adaptive threshold (Gaussian, 15 px) then BoolCast: 48, nearly all blur, which sharpening
-  already reads; the inverted frame: 2 (zxing-cpp already tries inverted codes: it reads every
-  dark-mode code); zxing-cpp on the frame at half size: 0 (it already tries downscaled images).
-- pyzbar on the whole frame: 28, at 7.9 / 33 ms; on both regions instead of one: +5.
-- OpenCV's QRCodeDetector: 11, 13 / 31 ms; QRCodeDetectorAruco: 21, 2.7 / 8.9 ms, and 10–45 ms
+a 640×480 / 1280×720 empty frame, with the machine's load about 2):
+- the whole frame enlarged 2× (cubic): 57, 2.1 / 6.3 ms; sharpened: 51, 1.8 / 6.2 ms; enlarged
+  and sharpened: 73, but 7.5 / 24 ms. Regions read as many for a fraction of the cost.
+- CLAHE: 25 (2.7 / 8.5 ms); zxing-cpp's GlobalHistogram or FixedThreshold binarizers: 6 each;
+  an adaptive threshold (Gaussian, 15 px) then BoolCast: 48 (2.2 / 7.5 ms), nearly all blur,
+  which sharpening reads; the inverted frame: 2 (zxing-cpp already tries inverted codes: it
+  reads every dark-mode code); the frame at half size: 0 (zxing-cpp already tries smaller).
+- pyzbar on the whole frame: 28, at 7.6 / 22 ms; on both regions instead of one: +5 (1.3 ms).
+- OpenCV's QRCodeDetector: 11, 10 / 23 ms; QRCodeDetectorAruco: 21, 1.8 / 3.6 ms, and 10–45 ms
   on frames with a code. Alone, both read fewer codes than zxing-cpp in every cell but one
   (Aruco, faint long codes at 1280×720: 82.5 % against 75 %), none of the 80 px long ones.
-- the region enlarged 3× without sharpening: 50 (sharpening reads 68).
+- the region enlarged 3× without sharpening: 50 (sharpening reads 68); the region's contrast
+  stretched (1st to 99th percentile) before or after sharpening: no more reads, +0.3–1 ms.
+- other sharpening (σ 1 or 2 px, amount 1 or 2.5) and 400 px crops: from 8 fewer to 2 more of
+  the 800 frames of the five conditions where raw zxing-cpp fails; the middle values stayed.
 """
 
 from __future__ import annotations
@@ -178,7 +182,7 @@ def kiosk(grey: np.ndarray) -> list[str]:
         found = zxing(sharpened(crop))
         if found:
             return found
-    if crops:  # zbar finds codes whose finder pattern glare has eaten; it costs 3× zxing: the likeliest region only
+    if crops:  # zbar sees codes whose finder pattern glare has eaten; 10× zxing's cost a pixel: the likeliest region
         return pyzbar(crops[0])
     return []
 
