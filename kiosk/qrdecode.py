@@ -69,8 +69,12 @@ MAX_PIXELS = 50_000_000  # Pillow's own bomb guard warns at 89 M and fails at 17
 
 
 def zxing(grey: np.ndarray) -> list[str]:
-    """The QR codes zxing-cpp reads in a 2-D uint8 image (a numpy view is read as it is, strides and all)."""
-    found = zxingcpp.read_barcodes(grey, formats=zxingcpp.BarcodeFormat.QRCode)
+    """The QR codes zxing-cpp reads in a 2-D uint8 image (a numpy view is read as it is, strides and all).
+
+    Only QR Code Model 2, the QR code everyone prints: zxing-cpp 3's `QRCode` also means Micro QR
+    and rMQR, and a Micro QR M1 symbol has no error correction, only 2 check codewords, so bits
+    of clutter decode as one (a sharpened crop of code-like tiles read as "903001", M1, level L)."""
+    found = zxingcpp.read_barcodes(grey, formats=zxingcpp.BarcodeFormat.QRCodeModel2)
     return [code.text for code in found if code.valid]
 
 

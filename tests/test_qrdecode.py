@@ -191,6 +191,19 @@ def test_no_code_is_read_in_the_corpus_empty_frames() -> None:
             assert qrdecode.kiosk(frame.grey) == [], (resolution, frame.index)
 
 
+def test_micro_qr_and_rmqr_symbols_are_not_read() -> None:
+    """A Micro QR M1 symbol has no error correction: clutter, sharpened, decoded as one (the frame below).
+    Passes and the codes visitors carry are QR Model 2; nothing else is looked for."""
+    import zxingcpp
+
+    for kind, text in ((zxingcpp.BarcodeFormat.MicroQRCode, "903001"), (zxingcpp.BarcodeFormat.RMQRCode, CODE)):
+        symbol = np.asarray(zxingcpp.create_barcode(text, kind).to_image(scale=6, add_quiet_zones=True))
+        assert zxingcpp.read_barcodes(symbol, formats=zxingcpp.BarcodeFormat.QRCode), kind  # zxing-cpp could
+        assert all(decode(symbol) == [] for decode in qrdecode.DECODERS.values()), kind
+    frame = next(f for f in qr_corpus.frames("tiny-60", "1280x720", "long", 18, 2) if f.index == 17)
+    assert set(qrdecode.kiosk(frame.grey)) <= {frame.expected}  # it read "903001" in a clutter region
+
+
 @pytest.mark.parametrize("shape", [(1, 1), (3, 500), (39, 39), (40, 41), (5000, 2)])
 def test_the_pipeline_takes_images_of_any_size(shape: tuple[int, int]) -> None:
     """`kiosk scan` hands it whatever file it is given: a 1-pixel image reads nothing, without an error."""
