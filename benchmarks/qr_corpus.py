@@ -83,6 +83,7 @@ class Look:
     glare: bool = False
     inverted: bool = False
     jpeg_quality: tuple[int, int] | None = None
+    motion_px: tuple[int, int] | None = None  # camera shake: a straight smear this long, any direction
     code: bool = True
     phone: float = 0.4  # the chance that the pass is on a phone screen (dark bezel), else a printed card
 
@@ -100,6 +101,18 @@ LOOKS: dict[str, Look] = {
     "uneven-light": Look(light_kind="uneven", light_min=(0.12, 0.35)),
     "empty": Look(code=False),
 }
+# Harder than the corpus, outside its ranges (`bench_qr.py --stress`): to see how the pipeline does on
+# kinds of frames it was not tuned on. No targets: some of these are past what any decoder here reads.
+STRESS_CONDITIONS = ("tiny-60", "blur-2.5", "contrast-15", "jpeg-5", "dim", "small-tilted", "shaken")
+LOOKS.update({
+    "tiny-60": Look(code_px=(58, 62), turn_deg=(-8, 8), tilt_deg=(0, 8)),
+    "blur-2.5": Look(blur_sigma=(2.0, 2.8), noise_sigma=(2.0, 5.0)),
+    "contrast-15": Look(paper=(120, 200), contrast=(12, 20)),
+    "jpeg-5": Look(jpeg_quality=(4, 8)),
+    "dim": Look(light_min=(0.15, 0.3), paper=(60, 90), contrast=(40, 60), noise_sigma=(3.0, 6.0)),
+    "small-tilted": Look(code_px=(80, 110), turn_deg=(0, 360), tilt_deg=(25, 45)),
+    "shaken": Look(code_px=(117, 123), motion_px=(5, 12)),
+})  # fmt: skip
 
 
 # ------------------------------------------------------------------------------------------
@@ -330,12 +343,23 @@ def render(rng: np.random.Generator, look: Look, frame: tuple[int, int],
     if look.glare:
         scene += glare(rng, scene.shape, around, size)
     scene = cv2.GaussianBlur(scene, (0, 0), float(rng.uniform(*look.blur_sigma)))
+    if look.motion_px:
+        scene = cv2.filter2D(scene, -1, smear(rng, int(rng.integers(*look.motion_px))))
     scene += rng.normal(0, rng.uniform(*look.noise_sigma), scene.shape).astype(np.float32)
     grey = np.clip(np.rint(scene), 0, 255).astype(np.uint8)
     if look.jpeg_quality:
         _, data = cv2.imencode(".jpg", grey, [cv2.IMWRITE_JPEG_QUALITY, int(rng.integers(*look.jpeg_quality))])
         grey = cv2.imdecode(data, cv2.IMREAD_GRAYSCALE)
     return grey, corners
+
+
+def smear(rng: np.random.Generator, length: int) -> np.ndarray:
+    """A motion-blur kernel: a line `length` pixels long at a random angle, summing to 1."""
+    kernel = np.zeros((length, length), np.float32)
+    kernel[length // 2, :] = 1
+    turn = cv2.getRotationMatrix2D(((length - 1) / 2, (length - 1) / 2), rng.uniform(0, 180), 1)
+    kernel = cv2.warpAffine(kernel, turn, (length, length))
+    return kernel / kernel.sum()
 
 
 def frame_rng(seed: int, *names: object) -> np.random.Generator:
