@@ -4,8 +4,8 @@ zxing-cpp is the decoder. Measured on 640×480 frames (DESIGN.md §3) it read ev
 and 120 px code and 97 % of low-contrast ones in under 1.5 ms a frame, where pyzbar, the design
 card's choice, read 75 %, 27 % and none of the blurred or 80 px ones in 4–11 ms; on real
 photographs 9 in 10 against 7 in 10. pyzbar stays selectable (`decoder = "pyzbar"`), for
-comparison and as a second opinion. Only QR codes are looked for: that makes zxing-cpp about 5×
-faster with the same reads, and a product barcode in view is then not even seen.
+comparison and as a second opinion. Only QR codes (Model 2) are looked for: that makes
+zxing-cpp about 5× faster with the same reads, and a product barcode in view is then not even seen.
 
 `kiosk`, the kiosk's own pipeline (the default), is raw zxing-cpp first; only when that reads
 nothing, second passes on at most two candidate regions of the frame:
@@ -28,21 +28,21 @@ nothing, second passes on at most two candidate regions of the frame:
 
 All three read 94 of those 122 frames. By construction the pipeline reads whatever raw
 zxing-cpp reads. The cost falls on frames with no code, most of what a kiosk camera sees: a
-median of 4.0–4.2 ms a 640×480 empty frame here (p95 7.4 ms; 7.1–7.4 ms at 1280×720), where
+median of 3.9–4.3 ms a 640×480 empty frame here (p95 7.4 ms; 6.8–7.4 ms at 1280×720), where
 raw zxing-cpp takes 0.4 ms; a frame with a code it reads takes 0.6 ms. benchmarks/README.md
 has the figures per condition, on a held-out corpus. A false read needs a code that passes
 Reed-Solomon: none was seen on any empty frame, by any pass.
 
 Tried and dropped (`benchmarks/bench_qr.py --passes --seed 1`: reads among the 122 misses; ms
-a 640×480 / 1280×720 empty frame, with the machine's load about 2):
-- the whole frame enlarged 2× (cubic): 57, 2.1 / 6.3 ms; sharpened: 51, 1.8 / 6.2 ms; enlarged
-  and sharpened: 73, but 7.5 / 24 ms. Regions read as many for a fraction of the cost.
-- CLAHE: 25 (2.7 / 8.5 ms); zxing-cpp's GlobalHistogram or FixedThreshold binarizers: 6 each;
-  an adaptive threshold (Gaussian, 15 px) then BoolCast: 48 (2.2 / 7.5 ms), nearly all blur,
+a 640×480 / 1280×720 empty frame, with the machine's load about 1):
+- the whole frame enlarged 2× (cubic): 57, 2.0 / 5.1 ms; sharpened: 51, 1.5 / 5.2 ms; enlarged
+  and sharpened: 73, but 7.3 / 20 ms. Regions read as many for a fraction of the cost.
+- CLAHE: 25 (2.0 / 6.7 ms); zxing-cpp's GlobalHistogram or FixedThreshold binarizers: 6 each;
+  an adaptive threshold (Gaussian, 15 px) then BoolCast: 48 (2.2 / 7.2 ms), nearly all blur,
   which sharpening reads; the inverted frame: 2 (zxing-cpp already tries inverted codes: it
   reads every dark-mode code); the frame at half size: 0 (zxing-cpp already tries smaller).
-- pyzbar on the whole frame: 28, at 7.6 / 22 ms; on both regions instead of one: +5 (1.3 ms).
-- OpenCV's QRCodeDetector: 11, 10 / 23 ms; QRCodeDetectorAruco: 21, 1.8 / 3.6 ms, and 10–45 ms
+- pyzbar on the whole frame: 28, at 6.8 / 20 ms; on both regions instead of one: +5 (+0.9 ms).
+- OpenCV's QRCodeDetector: 11, 10 / 22 ms; QRCodeDetectorAruco: 21, 1.7 / 5.5 ms, and 9–45 ms
   on frames with a code. Alone, both read fewer codes than zxing-cpp in every cell but one
   (Aruco, faint long codes at 1280×720: 82.5 % against 75 %), none of the 80 px long ones.
 - the region enlarged 3× without sharpening: 50 (sharpening reads 68); the region's contrast
