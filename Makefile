@@ -14,7 +14,7 @@ PYBABEL := $(VENV)/bin/pybabel
 EXTRACT := $(PYBABEL) extract -F babel.cfg -k tr -k N_ -k ngettext:1,2 --no-location --sort-output \
 	--project="Welcome Kiosk" --copyright-holder="Welcome Kiosk developers"
 
-.PHONY: demo test system-deps venv screenshots bench bench-district bench-alerts i18n i18n-init clean
+.PHONY: demo test system-deps venv screenshots bench bench-district bench-qr bench-alerts i18n i18n-init clean
 
 # The district server with a demo campus on http://127.0.0.1:$(PORT), its alerts shown on its own
 # "Alerts received" page, and the kiosk enrolled to it. Port 8080 taken? make demo PORT=8081
@@ -48,6 +48,10 @@ bench: venv
 # The district server and sync: backlog drain, ingest, 2,000 kiosks' heartbeats (SQLite and PostgreSQL).
 bench-district: venv
 	$(PY) benchmarks/bench_district.py
+
+# The QR decoders (the kiosk's pipeline, raw zxing-cpp, raw pyzbar) on generated camera frames of passes.
+bench-qr: venv
+	$(PY) benchmarks/bench_qr.py
 
 # Check-in to alert received by a loopback webhook, through the real kiosk, server and Apprise.
 bench-alerts: venv

@@ -303,7 +303,8 @@ def build_parser() -> argparse.ArgumentParser:
     fo.set_defaults(func=cmd_fonts)
     sc = sub.add_parser("scan", help="read the QR codes in still images (PNG, JPEG, WebP): a JSON line per file")
     sc.add_argument("file", nargs="+")
-    sc.add_argument("--decoder", choices=_decoder_names(), default="zxing-cpp", help="default zxing-cpp")
+    sc.add_argument("--decoder", choices=_decoder_names(), default="kiosk",
+                    help="default kiosk: zxing-cpp, then second passes where it reads nothing")  # fmt: skip
     sc.set_defaults(func=cmd_scan)
     ca = sub.add_parser("camera", help="read the configured camera for a while: a JSON line per code, then status")
     ca.add_argument("--config", help=f"the TOML config file (default $KIOSK_CONFIG or {DEFAULT_CONFIG_PATH})")
