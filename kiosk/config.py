@@ -58,7 +58,7 @@ class CameraSettings:
     size: tuple[int, int] = (640, 480)  # the frames decoded (and previewed), in pixels
     fps: int = 15  # at most this many frames a second are captured and decoded
     mirror: bool = True  # the preview is drawn mirrored, as a looking glass (decoding never is)
-    decoder: str = "zxing-cpp"  # a name in kiosk.qrdecode.DECODERS
+    decoder: str = "kiosk"  # a name in kiosk.qrdecode.DECODERS: the kiosk's pipeline (benchmarks/README.md)
     loop: bool = True  # "files": start again after the last frame
 
 

@@ -42,7 +42,7 @@ def test_no_camera_section_means_auto_with_the_defaults(folder: Path) -> None:
     settings_ = camera(folder).camera
     assert settings_ == CameraSettings()
     assert (settings_.source, settings_.device, settings_.size, settings_.fps, settings_.decoder) == (
-        "auto", 0, (640, 480), 15, "zxing-cpp")  # fmt: skip
+        "auto", 0, (640, 480), 15, "kiosk")  # fmt: skip
 
 
 def test_the_example_file_camera_section_is_the_defaults_spelled_out() -> None:
