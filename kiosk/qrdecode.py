@@ -56,6 +56,7 @@ from __future__ import annotations
 import stat
 import time
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -194,9 +195,11 @@ def kiosk(grey: np.ndarray) -> list[str]:
 DECODERS: dict[str, Decoder] = {"kiosk": kiosk, "zxing-cpp": zxing, "pyzbar": pyzbar}
 
 
-def load_grey(path: Path) -> np.ndarray:
-    """A still image (PNG, JPEG, WebP, or anything else Pillow reads) as a 2-D uint8 array.
-    Raises ValueError with a reason a person can act on."""
+@contextmanager
+def opened_picture(path: Path) -> Iterator[Any]:
+    """A still image opened with Pillow, once it is known to be a camera's picture and not a FIFO (which
+    would block), a device or a bomb; ValueError with a reason a person can act on otherwise. Shared by
+    `kiosk scan` and the files camera (kiosk.camera.filesource), so both refuse the same files alike."""
     from PIL import Image, UnidentifiedImageError
 
     try:
@@ -211,11 +214,17 @@ def load_grey(path: Path) -> np.ndarray:
         with Image.open(path) as image:
             if image.width * image.height > MAX_PIXELS:
                 raise ValueError(f"{image.width}×{image.height} pixels: more than {MAX_PIXELS:,}")
-            return np.asarray(image.convert("L"))
+            yield image
     except UnidentifiedImageError:
         raise ValueError("not an image this kiosk can read (PNG, JPEG and WebP are)") from None
     except (OSError, Image.DecompressionBombError, SyntaxError) as exc:  # a truncated or broken file
         raise ValueError(f"the image is damaged ({exc})") from None
+
+
+def load_grey(path: Path) -> np.ndarray:
+    """A still image (PNG, JPEG, WebP, or anything else Pillow reads) as a 2-D uint8 array (ValueError: why not)."""
+    with opened_picture(path) as image:
+        return np.asarray(image.convert("L"))
 
 
 def scan_files(paths: Iterable[Path], decoder: Decoder) -> Iterator[dict[str, Any]]:

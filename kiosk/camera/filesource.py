@@ -20,7 +20,7 @@ import cv2
 import numpy as np
 
 from kiosk.camera.base import EndOfFrames, Frame, FrameSource, SourceFailed, SourceUnavailable
-from kiosk.qrdecode import MAX_FILE_BYTES, MAX_PIXELS
+from kiosk.qrdecode import opened_picture
 
 log = logging.getLogger(__name__)
 
@@ -38,31 +38,16 @@ def fit(size: tuple[int, int], within: tuple[int, int] | None) -> tuple[int, int
 def load_picture(path: Path, within: tuple[int, int] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """A still image as (grey, RGB) arrays no larger than `within`. The grey one is what `kiosk scan` reads
     (Pillow's own luma), so the kiosk and IT's check see the same pixels. ValueError with a reason otherwise."""
-    from PIL import Image, UnidentifiedImageError
+    from PIL import Image
 
-    try:
-        info = path.stat()
-    except OSError as exc:
-        raise ValueError(exc.strerror or str(exc)) from None
-    if not stat.S_ISREG(info.st_mode):
-        raise ValueError("not a regular file")
-    if info.st_size > MAX_FILE_BYTES:
-        raise ValueError(f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MB: not a camera's picture")
-    try:
-        with Image.open(path) as image:
-            if image.width * image.height > MAX_PIXELS:
-                raise ValueError(f"{image.width}×{image.height} pixels: more than {MAX_PIXELS:,}")
-            target = fit(image.size, within)
-            if target != image.size:
-                image.draft("RGB", target)  # a JPEG is decoded at 1/2, 1/4 or 1/8 scale: a phone photo in ms
-            rgb = image.convert("RGB")
-            if rgb.size != target:
-                rgb = rgb.resize(fit(rgb.size, within), Image.Resampling.BOX)
-            return np.asarray(rgb.convert("L")), np.asarray(rgb)
-    except UnidentifiedImageError:
-        raise ValueError("not an image this kiosk can read (PNG, JPEG and WebP are)") from None
-    except (OSError, Image.DecompressionBombError, SyntaxError) as exc:
-        raise ValueError(f"the image is damaged ({exc})") from None
+    with opened_picture(path) as image:
+        target = fit(image.size, within)
+        if target != image.size:
+            image.draft("RGB", target)  # a JPEG is decoded at 1/2, 1/4 or 1/8 scale: a phone photo in ms
+        rgb = image.convert("RGB")
+        if rgb.size != target:
+            rgb = rgb.resize(fit(rgb.size, within), Image.Resampling.BOX)
+        return np.asarray(rgb.convert("L")), np.asarray(rgb)
 
 
 class FileSource(FrameSource):
