@@ -29,11 +29,12 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 RESULT_PREFIX = "BENCH-RESULT "
-TARGETS = ("cold_start", "confirm", "search", "memory")
+TARGETS = ("cold_start", "confirm", "pass", "search", "memory")
 WINDOW = (800, 480)  # the Raspberry Pi display the kiosk is laid out for
 
 COLD_START_TARGET_S = 2.0
 CONFIRM_TARGET_MS = 100.0
+PASS_TARGET_MS = 300.0
 SEARCH_TARGET_MS = 20.0
 RSS_TARGET_MB = 200.0
 GROWTH_TARGET_MB = 5.0
@@ -474,6 +475,119 @@ def child_confirm(data_dir: str, staff_csv: str, taps: str) -> None:
 
 
 # ------------------------------------------------------------------------------------------
+# Target 2b: a pass held up to the camera to the confirmation drawn (issue 12)
+# ------------------------------------------------------------------------------------------
+def bench_pass(scratch: Path, shows: int = 30) -> dict:
+    data = scratch / "pass"
+    data.mkdir()
+    result = run_child("pass", [data, shows], scratch, timeout=300)
+    total = result["total"]
+    result.update(
+        line=(
+            f"pass in the camera's view to confirmation drawn ({shows} passes, camera at 30 frames/s, the kiosk's "
+            f"decoder): {spread(total)} (target p99 <= {PASS_TARGET_MS:g} ms: {at_most(percentile(total, 99) * 1000, PASS_TARGET_MS)})"
+        ),
+        details=[f"  of which to the code read (the capture thread's frame, then the decode thread): {spread(result['read'])}"],
+    )
+    return result
+
+
+class HeldUp:
+    """A camera (kiosk.camera's FrameSource) at 30 frames/s that sees an empty entrance until a pass is
+    held up: `show(picture)` puts it in view and notes when the first frame with it is captured."""
+
+    name = "bench camera"
+
+    def __init__(self) -> None:
+        import numpy as np
+
+        self.empty = np.full((480, 640), 128, np.uint8)
+        self.picture = None
+        self.in_view_at: float | None = None
+
+    def open(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+    def show(self, picture) -> None:  # type: ignore[no-untyped-def]
+        self.in_view_at = None
+        self.picture = picture
+
+    def read(self, preview: bool = False):  # type: ignore[no-untyped-def]
+        import numpy as np
+
+        from kiosk.camera.base import Frame
+
+        time.sleep(1 / 30)
+        grey = self.empty if self.picture is None else self.picture
+        if self.picture is not None and self.in_view_at is None:
+            self.in_view_at = time.perf_counter()
+        return Frame(grey, np.dstack([grey] * 3) if preview else None)
+
+
+def child_pass(data_dir: str, shows: str) -> None:
+    app, desk = start_app_child(Path(data_dir), None)
+    import numpy as np
+    import qrcode
+    from PIL import Image
+
+    from kiosk import passcode
+    from kiosk.camera.scanner import Scanner
+    from kiosk.driver import frames
+    from kiosk.qrdecode import DECODERS
+    from kiosk.store import StoredPass
+    from kiosk.sync import Enrollment, SyncClient, SyncWorker
+
+    count = int(shows)
+    now = int(time.time() * 1000)
+    codes = [passcode.new_code() for _ in range(count + 1)]
+    desk.store.apply_changes(1, [], [], None, passes=[
+        StoredPass(i + 1, passcode.digest(c), "Ana", "Pérez", "es", "volunteer", None, None, now - 86_400_000,
+                   now + 86_400_000, 1, 0, False) for i, c in enumerate(codes)
+    ])  # fmt: skip
+    client = SyncClient(desk.store, Enrollment("http://127.0.0.1:9", "k", "Front door", "t"), ntp=lambda: True)
+    desk.sync_worker = SyncWorker(client, 3600, on_synced=desk._synced)  # never started: the time is the wall's
+
+    def held_up(code: str):  # type: ignore[no-untyped-def]
+        scene = Image.fromarray(np.random.default_rng(len(code)).integers(70, 190, (480, 640), dtype=np.uint8))
+        scene.paste(qrcode.make(code, box_size=5, border=4).get_image().convert("L"), (240, 120))
+        return np.asarray(scene)
+
+    pictures = [held_up(c) for c in codes]
+    camera = HeldUp()
+    read_at: list[float] = []
+    scanner = Scanner(camera, DECODERS["kiosk"], lambda texts: (read_at.append(time.perf_counter()),
+                                                                app._codes_seen(texts)), fps=30)  # fmt: skip
+    app.scanner = scanner
+    clock = FrameClock()
+    total: list[float] = []
+    read: list[float] = []
+
+    def script(app):  # type: ignore[no-untyped-def]
+        scanner.start()
+        yield from frames(10)
+        for i, picture in enumerate(pictures):  # the first one warms up (loads the done screen): not counted
+            app.home()
+            yield 0.3
+            read_at.clear()
+            camera.show(picture)
+            yield from wait_until(lambda: app.current == "done", limit=600)
+            drawn: list[float] = []
+            clock.after_next(drawn.append)
+            yield from wait_until(lambda: drawn)
+            if i:
+                total.append(drawn[0] - camera.in_view_at)
+                read.append(read_at[0] - camera.in_view_at)
+            camera.show(None)
+        scanner.stop()
+        report({"total": total, "read": read})
+
+    run_script(app, script)
+
+
+# ------------------------------------------------------------------------------------------
 # Target 3: staff search per keystroke over 5,000 staff
 # ------------------------------------------------------------------------------------------
 def bench_search(scratch: Path, staff_count: int = 5000, repeats: int = 20, screen: bool = True) -> dict:
@@ -739,6 +853,7 @@ def child_memory(data_dir: str, staff_csv: str, checkins: str, warmup: str) -> N
 CHILDREN = {
     "cold_start": child_cold_start,
     "confirm": child_confirm,
+    "pass": child_pass,
     "host_screen": child_host_screen,
     "memory": child_memory,
 }
@@ -750,6 +865,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=5, help="cold starts (default 5)")
     parser.add_argument("--visits", type=int, default=1_000_000, help="past visits in the store (default 1,000,000)")
     parser.add_argument("--taps", type=int, default=300, help="timed Check in taps (default 300)")
+    parser.add_argument("--shows", type=int, default=30, help="passes held up to the camera (default 30)")
     parser.add_argument("--repeats", type=int, default=20, help="repetitions of every search keystroke (default 20)")
     parser.add_argument("--checkins", type=int, default=1000, help="check-ins for the memory target (default 1000)")
     parser.add_argument("--no-screen-search", action="store_true", help="skip timing the search on the host screen")
@@ -776,6 +892,7 @@ def main(argv: list[str] | None = None) -> int:
     plans = {
         "cold_start": lambda: bench_cold_start(scratch, args.runs),
         "confirm": lambda: bench_confirm(scratch, args.visits, args.taps),
+        "pass": lambda: bench_pass(scratch, args.shows),
         "search": lambda: bench_search(scratch, repeats=args.repeats, screen=not args.no_screen_search),
         "memory": lambda: bench_memory(scratch, args.checkins),
     }
