@@ -43,7 +43,7 @@ NAME_PROBLEM_WORDS = {
 
 MAX_DAYS = 366  # a volunteer's pass for a school year; longer is a mistake
 MAX_LIST = 500  # passes from one uploaded list (a school's volunteers)
-LIST_COLUMNS = ("first_name", "last_name")  # and, if it likes, "language"
+LIST_COLUMNS = ("first_name", "last_name")  # and, if it likes, "language" and "email"
 MAX_USES = 500  # a contractor on site every day of a year, twice
 ERROR_CORRECTION = qrcode.constants.ERROR_CORRECT_Q  # 25 % of the code may be lost (a crease, glare)
 
@@ -71,8 +71,10 @@ class Visitor:
     email: str | None = None  # where to send the pass, if it is to be sent
 
 
-def read_list(data: bytes, name: str, languages: Collection[str], default_language: str) -> tuple[list[Visitor], list[str]]:
-    """The visitors of an uploaded CSV (first_name, last_name, language: blank for the campus's), or
+def read_list(
+    data: bytes, name: str, languages: Collection[str], default_language: str
+) -> tuple[list[Visitor], list[str]]:
+    """The visitors of an uploaded CSV (first_name, last_name; language, blank for the form's; email), or
     a problem for each line that cannot be used, by line number, as the staff import reports them."""
     try:
         rows = read_table(decode(data, name), name, LIST_COLUMNS, ("language", "email"))

@@ -287,7 +287,8 @@ class FrontDesk:
         return passes.check(text, self.store, self.trusted_now_ms(), self.local_day().isoformat())
 
     def pass_draft(self, found: StoredPass) -> Draft:
-        """The check-in a pass stands for: its visitor, reason and host (the directory's, else as the pass names them)."""
+        """The check-in a pass stands for: its visitor, reason and host (the directory's, else as the pass names
+        them)."""
         host = None
         if found.host_id:
             host = self.directory.get(found.host_id) or StaffMember(found.host_id, "", "", found.host_name or "")

@@ -115,7 +115,8 @@ def send(urls: Sequence[str], title: str, body: str, whose: str, attach: str | N
             continue
         _last_warning.take()
         try:
-            ok = bool(plugin.notify(body=body, title=title, attach=apprise.AppriseAttachment(attach) if attach else None))
+            files = apprise.AppriseAttachment(attach) if attach else None
+            ok = bool(plugin.notify(body=body, title=title, attach=files))
         except Exception as exc:  # noqa: BLE001 - a plugin bug must not stop the other alerts
             ok = False
             log.warning("alert channel %s raised %s", plugin.url(privacy=True), type(exc).__name__)
