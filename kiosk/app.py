@@ -325,6 +325,8 @@ class KioskApp(App):
         released = self.keys.due(time.monotonic())
         if released:
             self._pass_on(released)
+        elif self.keys.held:  # called early: Kivy counts a timeout from its last frame, long ago on an idle screen
+            Clock.schedule_once(self._release_due, intake.GAP_S)
 
     def _pass_on(self, text: str) -> None:
         self._passing_on = True
