@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from fastapi import Depends, FastAPI
 
-from district import __version__, api, errors, web
+from district import __version__, api, errors, staff_api, web
 from district.alerts.worker import AlertWorker
 from district.boundary import BodyLimit, text_only
 from district.db import make_engine, make_sessions, upgrade
@@ -79,6 +79,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
     app.state.settings = settings
     app.add_middleware(BodyLimit, answer=errors.http_error)  # inside web's headers middleware: its 413 pages get them
     app.include_router(api.router)
+    app.include_router(staff_api.router)
     web.install(app)
     errors.install(app)
     return app

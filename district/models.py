@@ -228,6 +228,26 @@ class User(Base):
     created_ms: Mapped[int] = mapped_column(BigInteger)
 
 
+class ApiToken(Base):
+    """A staff member's key to the staff API (district.staff_api), for a system that issues passes
+    (a conference scheduler, a volunteer office's list): it acts as its user, on one campus only.
+
+    Only its SHA-256 is kept; it stops working when revoked, when it expires, or when its user is
+    disabled or moved to another campus."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
+    campus_id: Mapped[int] = mapped_column(ForeignKey("campus.id"), index=True)
+    label: Mapped[str] = mapped_column(String(80))  # what it is for, as its maker named it
+    created_ms: Mapped[int] = mapped_column(BigInteger)
+    expires_ms: Mapped[int] = mapped_column(BigInteger)
+    last_used_ms: Mapped[int | None] = mapped_column(BigInteger)
+    revoked_ms: Mapped[int | None] = mapped_column(BigInteger)
+
+
 class WebSession(Base):
     __tablename__ = "web_session"
 

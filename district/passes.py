@@ -227,6 +227,12 @@ def email(campus: Campus, p: VisitorPass, code: str, channel: str) -> Delivery:
         return send([url], tr(SUBJECT).format(school=campus.name), body, "the visitor pass", attach=str(attachment))
 
 
+def send_issued(campus: Campus, issued: list[tuple[VisitorPass, str]], channel: str | None) -> dict[int, Delivery]:
+    """Email each new pass that has an address (after the passes are committed: an email goes out only
+    for a pass that exists); what happened to each, by pass id."""
+    return {p.id: email(campus, p, code, channel) for p, code in issued if p.email and channel}
+
+
 def _qr(code: str) -> qrcode.QRCode:
     qr = qrcode.QRCode(error_correction=ERROR_CORRECTION, border=4)
     qr.add_data(code)

@@ -48,6 +48,7 @@ from district.web import (
     signin,
     staff,
     staff_alerts,
+    tokens,
     users,
 )
 from district.web.auth import SignInNeeded, sign_in_needed
@@ -62,7 +63,7 @@ def install(app: FastAPI) -> None:
     app.state.login_throttle = signin.LoginThrottle()
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for module in (signin, office, checkin, passes, export, ack, overview, campuses, campus_alerts, kiosks, staff,
-                   staff_alerts, users):  # fmt: skip
+                   staff_alerts, tokens, users):  # fmt: skip
         app.include_router(module.router)
     app.add_exception_handler(PageError, page_error)
     app.add_exception_handler(SignInNeeded, sign_in_needed)

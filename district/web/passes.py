@@ -52,6 +52,7 @@ class PassRow:
     days: str
     uses: str
     revoked: bool
+    overused: bool
 
 
 def pass_entry_of(form: FormData) -> PassEntry:
@@ -65,10 +66,14 @@ def rows(db: Session, campus: Campus) -> list[PassRow]:
     for p in passes.listed(db, campus.id, service.now_ms()):
         first, last = (at(ms, zone).date() for ms in (p.valid_from_ms, p.valid_until_ms))
         days = short_day(first) if first == last else f"{short_day(first)} to {short_day(last)}"
-        uses = f"used {p.uses} of {p.max_uses} times" if p.max_uses > 1 or p.uses > 1 else (
-            "once, used" if p.uses else "once, not yet used")
+        if p.uses > p.max_uses:  # two kiosks offline both let it in: the visits are kept, and flagged here
+            uses = f"used {p.uses} times, {p.max_uses} allowed"
+        elif p.max_uses > 1:
+            uses = f"used {p.uses} of {p.max_uses} times"
+        else:
+            uses = "once, used" if p.uses else "once, not yet used"
         listed.append(PassRow(p.id, f"{p.first_name} {p.last_name}", reason_label(p.reason), p.host_name or "",
-                              days, uses, p.revoked_ms is not None))  # fmt: skip
+                              days, uses, p.revoked_ms is not None, p.uses > p.max_uses))  # fmt: skip
     return listed
 
 
@@ -88,6 +93,7 @@ def page(request: Request, viewer: Viewer, db: Session, campus: Campus, entry: P
         passes=rows(db, campus), back=office_url(viewer, campus.id), notice=notice,
         action=office_url(viewer, campus.id, "/office/passes"), max_uses=passes.MAX_USES,
         revoke_url=lambda pass_id: office_url(viewer, campus.id, f"/office/passes/{pass_id}/revoke"),
+        tokens_url=office_url(viewer, campus.id, "/office/tokens"),
     )  # fmt: skip
 
 
@@ -180,11 +186,9 @@ def issue_pass(request: Request, viewer: Signed, form: Posted, campus: str = "")
             return page(request, viewer, db, place, entry, problems, 400)
         issued = [passes.issue(db, place, one, viewer.email) for one in wanted]
         channel = passes.email_channel(db, place)
-    sent = {}  # committed first: an email goes out only for a pass that exists
-    for p, code in issued:
-        if p.email and channel:
-            delivery = passes.email(place, p, code, channel)
-            sent[p.id] = f"Emailed to {p.email}." if delivery.delivered else f"Not emailed: {delivery.error}"
+    deliveries = passes.send_issued(place, issued, channel)
+    sent = {p.id: f"Emailed to {p.email}." if deliveries[p.id].delivered else f"Not emailed: {deliveries[p.id].error}"
+            for p, _code in issued if p.id in deliveries}  # fmt: skip
     shown = [(passes.printed(place, p), passes.qr_svg(code), f"{p.first_name} {p.last_name}", sent.get(p.id, ""))
              for p, code in issued]  # fmt: skip
     return render(request, "pass_issued.html", nav="office", campus=place, shown=shown,

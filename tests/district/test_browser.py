@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 import pytest
+import requests
 from conftest import short_undo
 from PIL import Image
 from loopback import LoopbackServer
@@ -285,4 +286,38 @@ def test_a_secretary_issues_prints_and_revokes_a_pass_in_the_browser(browser: ob
     expect(page.locator(".notice")).to_contain_text("kiosks refuse it from their next sync")
     expect(page.locator("#passes tbody tr").first).to_contain_text("Revoked")
     page.screenshot(path=str(SCREENSHOTS / "office-passes.png"), full_page=True)
+    context.close()
+
+
+def test_a_secretary_makes_an_api_token_sees_it_used_and_revokes_it_in_the_browser(
+    browser: object, server: LoopbackServer
+) -> None:
+    """The API tokens page in Chromium: the token shown once, a pass issued with it by another system, the
+    page telling when it was last used, and its revocation ending it."""
+    expect = sync_api.expect
+    populate(server)
+    context = browser.new_context(viewport=VIEWPORT, locale="en-US", timezone_id="America/Chicago")  # type: ignore[attr-defined]
+    page = context.new_page()
+    sign_in(page, server.url, "sara@rusd.org")
+    page.click("#passes-link")
+    page.click("#tokens-link")
+    page.fill("input[name=label]", "Conference scheduler")
+    page.click("button.primary")
+    token = page.locator("#api-token").inner_text()
+    assert token.startswith("wks_")
+    page.screenshot(path=str(SCREENSHOTS / "office-token-made.png"), full_page=True)
+    body = {"first_name": "Rosa", "last_name": "Hernández", "reason": "meeting", "language": "es"}
+    made = requests.post(server.url + "/api/v1/passes", json=body, headers={"Authorization": f"Bearer {token}"})
+    assert made.status_code == 201, made.text
+    page.click("text=Back to API tokens")
+    row = page.locator("#tokens tbody tr").first
+    expect(row).to_contain_text("Conference scheduler")
+    expect(row).to_contain_text("just now")
+    assert token not in page.content()
+    page.screenshot(path=str(SCREENSHOTS / "office-tokens.png"), full_page=True)
+    row.locator("button", has_text="Revoke").click()
+    expect(page.locator(".notice")).to_contain_text("stops working at once")
+    expect(page.locator("#tokens tbody tr").first).to_contain_text("Revoked")
+    again = requests.post(server.url + "/api/v1/passes", json=body, headers={"Authorization": f"Bearer {token}"})
+    assert again.status_code == 401
     context.close()

@@ -14,6 +14,7 @@ from test_sync import make_desk, server_visits
 
 from district import passes, service
 from district.models import Campus, Staff, VisitorPass
+from district.web import passes as office_passes
 from kiosk import passcode
 from kiosk.checkin import FrontDesk
 from kiosk.clock import Stamp
@@ -90,6 +91,9 @@ def test_a_single_use_pass_shown_at_two_offline_kiosks_lets_both_in_and_the_serv
     visits = server_visits(world.server)
     assert visits[first.id].flag is None
     assert visits[second.id].flag == "Pass used 2 times; it allows 1."
+    with world.server.sessions() as db:  # and the office's list of passes marks the pass itself
+        [row] = office_passes.rows(db, db.get_one(Campus, world.campus_a))
+    assert (row.uses, row.overused) == ("used 2 times, 1 allowed", True)
     hall = Kiosk(world, tmp_path, "hall")
     hall.sync()
     assert hall.desk.check_pass(code).outcome == "used_up"  # a third kiosk learns both uses
