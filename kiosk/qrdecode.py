@@ -21,12 +21,15 @@ nothing, second passes on at most two candidate regions of the frame:
    600 px, at most 3×, then zxing-cpp: blur partly undone, modules of 80 px codes made several
    pixels wide. On the 122 frames of the tuning corpus raw zxing-cpp misses, it reads 57 from
    the first region and 68 from both (blur 31, 80 px 17, low contrast 8, uneven light 7).
-3. pyzbar on the first region: zbar's scan-line finder still sees a code whose finder pattern
-   a specular highlight has eaten, where zxing-cpp's does not; 35 of the 122 (glare 24 of 30,
-   uneven light 9). It costs more than 10× zxing-cpp a pixel, so only the likeliest region
-   gets it (both regions: 40).
+3. pyzbar on the regions: zbar's scan-line finder still sees a code whose finder pattern a
+   specular highlight has eaten, where zxing-cpp's does not; 35 of the 122 on the first region
+   (glare 24 of 30, uneven light 9), 40 on both. It costs more than 10× zxing-cpp a pixel, so
+   it comes last; the second region was left out at first (+0.9 ms an empty frame) and is in
+   since 2026-12-02: on the held-out seed it read one more glare frame (short codes 90.0 →
+   91.2 %, raw zxing-cpp 71.2 %) and one more in uneven light, and the glare frames still
+   missed (looked at) have the highlight on a finder pattern.
 
-All three read 94 of those 122 frames. By construction the pipeline reads whatever raw
+All three read 94 of those 122 frames (pyzbar on the first region only). By construction the pipeline reads whatever raw
 zxing-cpp reads. The cost falls on frames with no code, most of what a kiosk camera sees: a
 median of 3.9–4.3 ms a 640×480 empty frame here (p95 7.4 ms; 6.8–7.4 ms at 1280×720), where
 raw zxing-cpp takes 0.4 ms; a frame with a code it reads takes 0.6 ms. benchmarks/README.md
@@ -187,8 +190,10 @@ def kiosk(grey: np.ndarray) -> list[str]:
         found = zxing(sharpened(crop))
         if found:
             return found
-    if crops:  # zbar sees codes whose finder pattern glare has eaten; 10× zxing's cost a pixel: the likeliest region
-        return pyzbar(crops[0])
+    for crop in crops:  # zbar sees codes whose finder pattern glare has eaten
+        found = pyzbar(crop)
+        if found:
+            return found
     return []
 
 
