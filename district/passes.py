@@ -32,7 +32,7 @@ from district.roster import decode, read_table
 from district.service import now_ms, take_revisions
 from kiosk import passcode
 from kiosk.directory import DirectoryError, host_name
-from kiosk.language import N_, translator
+from kiosk.language import N_, cldr, translator
 from kiosk.text import NameProblem, clean_name
 
 NAME_PROBLEM_WORDS = {
@@ -187,7 +187,7 @@ def printed(campus: Campus, p: VisitorPass) -> PrintedPass:
     zone = zone_of(campus)
     first = datetime.fromtimestamp(p.valid_from_ms / 1000, zone).date()
     last = datetime.fromtimestamp(p.valid_until_ms / 1000, zone).date()
-    day = lambda d: format_date(d, format="long", locale=code)  # noqa: E731
+    day = lambda d: format_date(d, format="long", locale=cldr(code))  # noqa: E731
     valid = tr(ONE_DAY).format(day=day(first)) if first == last else tr(DAYS).format(first=day(first), last=day(last))
     uses = tr.ngettext("Good for {count} visit.", "Good for {count} visits.", p.max_uses).format(count=p.max_uses)
     told = tr(TOLD_HOST).format(host=p.host_name) if p.host_name else tr(TOLD_OFFICE)

@@ -29,7 +29,7 @@ from kiosk import fonts, intake
 from kiosk.arrival import truth
 from kiosk.checkin import Draft, FrontDesk
 from kiosk.config import ConfigError
-from kiosk.language import N_, languages, translator
+from kiosk.language import N_, cldr, languages, translator
 from kiosk.camera.scanner import Scanner
 from kiosk.passes import PassCheck
 from kiosk.store import StoreUnavailable, Visit
@@ -210,7 +210,7 @@ class KioskApp(App):
         from babel.dates import format_time
 
         zone = self.desk.zone if self.desk else None
-        return format_time(moment.astimezone(zone), format="short", locale=self.language)
+        return format_time(moment.astimezone(zone), format="short", locale=cldr(self.language))
 
     # -- the visit flow ------------------------------------------------------------------
     def start_check_in(self) -> None:

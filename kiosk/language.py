@@ -14,6 +14,10 @@ import io
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from babel import Locale
 
 CATALOG_DIR = Path(__file__).resolve().parent.parent / "i18n"
 DOMAIN = "kiosk"
@@ -32,6 +36,7 @@ class Language:
     english: str
     direction: str  # "ltr" or "rtl"
     script: str
+    formats: str = ""  # where CLDR has no dates for it: the locale whose dates, times and names it borrows
 
     @property
     def rtl(self) -> bool:
@@ -47,8 +52,27 @@ def languages() -> dict[str, Language]:
     for code, meta in table.items():
         if meta.get("direction") not in ("ltr", "rtl"):
             raise ValueError(f"languages.toml: {code}: direction must be 'ltr' or 'rtl'")
-        found[code] = Language(code, meta["name"], meta["english"], meta["direction"], meta["script"])
+        found[code] = Language(code, meta["name"], meta["english"], meta["direction"], meta["script"],
+                               meta.get("formats", ""))  # fmt: skip
     return found
+
+
+@functools.cache
+def cldr(code: str) -> Locale:
+    """The CLDR locale (through Babel) that writes a language's dates, times and language names.
+
+    Codes are BCP 47 ("pt-BR", "zh-Hant"), as stored and sent; Babel wants "pt_BR". A language whose
+    CLDR data has no dates (Haitian Creole: "2026 M03 4") or that CLDR does not have at all (Hmong)
+    borrows another's, named in languages.toml (`formats`); any other unknown code gets English."""
+    from babel import Locale, UnknownLocaleError
+
+    known = languages().get(code)
+    for candidate in filter(None, (known.formats if known else "", code, code.split("-")[0], SOURCE_LANGUAGE)):
+        try:
+            return Locale.parse(candidate, sep="-")
+        except (UnknownLocaleError, ValueError, TypeError):
+            continue
+    raise AssertionError("English is always in CLDR")
 
 
 def catalog_path(code: str) -> Path:

@@ -11,6 +11,7 @@ from kivy.properties import OptionProperty, StringProperty
 
 from kiosk import __version__
 from kiosk.clock import ClockStatus
+from kiosk.language import cldr
 from kiosk.reasons import BY_CODE
 from kiosk.store import StoreUnavailable, Visit
 from screens.base import KioskScreen, load_kv
@@ -140,7 +141,7 @@ class AdminScreen(KioskScreen):
         """Whether this kiosk's clock can be believed: a Pi has no battery clock."""
         tr = self.app.tr
         if clock.state == "off" and clock.offset_ms is not None:
-            how_far = format_timedelta(timedelta(milliseconds=abs(clock.offset_ms)), locale=self.app.language)
+            how_far = format_timedelta(timedelta(milliseconds=abs(clock.offset_ms)), locale=cldr(self.app.language))
             if clock.offset_ms < 0:
                 return tr("Clock: {time} behind the district server").format(time=how_far)
             return tr("Clock: {time} ahead of the district server").format(time=how_far)

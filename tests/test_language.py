@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.language import languages, translator
+from kiosk.language import cldr, languages, translator
 
 
 def test_english_and_spanish_are_offered_with_their_own_names() -> None:
@@ -33,3 +33,23 @@ def test_english_plurals() -> None:
 def test_an_unknown_language_code_is_a_key_error(code: str) -> None:
     with pytest.raises(KeyError):
         translator(code)
+
+
+@pytest.mark.parametrize("code", list(languages()))
+def test_every_language_has_cldr_dates_and_times_and_names_languages(code: str) -> None:
+    """A pass is printed with its date in the visitor's language and an alert with the time: Babel must
+    understand the kiosk's BCP 47 code ("pt-BR" crashed it) and CLDR must have month names for it
+    (Haitian Creole has none: "2026 M03 4"), or the language borrows another's (languages.toml)."""
+    from datetime import date, datetime
+
+    from babel.dates import format_date, format_time
+
+    locale = cldr(code)
+    day = format_date(date(2026, 3, 4), format="long", locale=locale)
+    assert "M03" not in day and "2026" in day, day
+    assert format_time(datetime(2026, 3, 4, 14, 5), format="short", locale=locale)
+
+
+def test_a_code_babel_does_not_know_gets_english_formats() -> None:
+    assert str(cldr("pt-BR")) == "pt_BR" and str(cldr("zh-Hant")) == "zh_Hant"
+    assert str(cldr("xx-Nope")) == "en"

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from babel import Locale, UnknownLocaleError
 from babel.dates import format_time
 
-from kiosk.language import N_, languages, translator
+from kiosk.interpreting import own_name
+from kiosk.language import N_, cldr, languages, translator
 from kiosk.reasons import BY_CODE
 
 WHY_LINES = {
@@ -54,12 +54,10 @@ def language_for(wanted: str, campus_default: str) -> str:
 
 def language_name(code: str, in_language: str) -> str:
     """"Spanish" for es, written in the reader's language ("español" for a Spanish reader)."""
-    try:
-        names = Locale.parse(in_language).languages
-    except (UnknownLocaleError, ValueError):
-        return code
-    # The whole code first: "Dari" for fa-AF, "Traditional Chinese" for zh-Hant, then the language alone.
-    return names.get(code.replace("-", "_")) or names.get(code.split("-")[0]) or code
+    names = cldr(in_language).languages
+    # The whole code first: "Dari" for fa-AF, "Traditional Chinese" for zh-Hant, then the language alone;
+    # CLDR without a name for it in the reader's language: its own name, as its speakers write it.
+    return names.get(code.replace("-", "_")) or names.get(code.split("-")[0]) or own_name(code)
 
 
 def render(
@@ -73,7 +71,7 @@ def render(
         zone = ZoneInfo(about.timezone)
     except (KeyError, ValueError):
         zone = UTC
-    arrived = format_time(datetime.fromtimestamp(about.checked_in_ms / 1000, zone), format="short", locale=language)
+    arrived = format_time(datetime.fromtimestamp(about.checked_in_ms / 1000, zone), format="short", locale=cldr(language))
     if waited_minutes is None:
         title = tr("{visitor} is at the front office").format(visitor=about.visitor)
     else:

@@ -26,7 +26,7 @@ from district.db import transaction
 from district.models import Alert, Campus, Visit
 from district.web.auth import check_origin
 from district.web.pages import read, redirect, render
-from kiosk.language import Translator, languages, translator
+from kiosk.language import Translator, cldr, languages, translator
 from kiosk.reasons import BY_CODE
 
 TOKEN = re.compile(r"[A-Za-z0-9_-]{20,100}")  # security.new_token() makes 43 of these
@@ -53,7 +53,7 @@ def find(db: Session, token: str) -> Found | None:
 
 def _clock(ms: int, campus: Campus, language: str) -> str:
     moment = datetime.fromtimestamp(ms / 1000, queries.zone_of(campus))
-    return format_time(moment, format="short", locale=language)
+    return format_time(moment, format="short", locale=cldr(language))
 
 
 def state_of(found: Found) -> str:
