@@ -30,6 +30,8 @@ from kiosk.arrival import truth
 from kiosk.checkin import Draft, FrontDesk
 from kiosk.config import ConfigError
 from kiosk.language import N_, cldr, languages, translator
+from kiosk.shaping import available as shaping_available
+from kiosk.shaping import drawable
 from kiosk.camera.scanner import Scanner
 from kiosk.passes import PassCheck
 from kiosk.store import StoreUnavailable, Visit
@@ -78,10 +80,14 @@ class KioskApp(App):
         desk: FrontDesk | None,
         problem: ConfigError | None = None,
         reload: Callable[[], FrontDesk] | None = None,
+        shaping: bool | None = None,
         **kwargs: object,
     ) -> None:
+        """`shaping`: whether complex scripts can be drawn (kiosk.shaping; found out when None)."""
         super().__init__(**kwargs)
         self.desk = None
+        self.shaping = shaping_available() if shaping is None else shaping
+        self._said_left_out: tuple[str, ...] = ()
         self._reload = reload
         self._staff_taps: list[float] = []
         self._idle_trigger = None
@@ -103,7 +109,7 @@ class KioskApp(App):
         self.attention = ""
         self.campus_name = desk.campus_name
         self.logo = str(desk.config.campus_logo or "")
-        self.set_language(desk.default_language)
+        self.set_language(self.default_language)
 
     def build(self) -> ScreenManager:
         from screens import theme
@@ -170,7 +176,7 @@ class KioskApp(App):
         if self.desk is None:
             self.show("attention")
             return
-        self.set_language(self.desk.default_language)
+        self.set_language(self.default_language)
         self.show("welcome")
 
     # -- language ------------------------------------------------------------------------
@@ -185,7 +191,25 @@ class KioskApp(App):
 
     @property
     def offered_languages(self) -> list[str]:
-        return list(self.desk.languages) if self.desk else ["en"]
+        """The campus's languages in its order, less those this kiosk cannot draw (kiosk.shaping)."""
+        kept, _left_out = self.languages_drawn()
+        return kept
+
+    def languages_drawn(self) -> tuple[list[str], list[str]]:
+        kept, left_out = drawable(self.desk.languages if self.desk else ("en",), self.shaping)
+        if tuple(left_out) != self._said_left_out:
+            self._said_left_out = tuple(left_out)
+            if left_out:
+                log.warning("Pillow has no raqm (libraqm), so complex scripts cannot be shaped: not offering %s",
+                            ", ".join(left_out))  # fmt: skip
+        return kept or ["en"], left_out
+
+    @property
+    def default_language(self) -> str:
+        """The campus's own language, or its first this kiosk can draw."""
+        offered = self.offered_languages
+        wanted = self.desk.default_language if self.desk else "en"
+        return wanted if wanted in offered else offered[0]
 
     def font_for(self, text: str, bold: bool = False, language: str | None = None) -> str:
         """Every label takes the font of its own text's script (Kivy has no font fallback; see kiosk/fonts.py).
@@ -199,9 +223,13 @@ class KioskApp(App):
     def open_language_picker(self) -> None:
         from screens.widgets import KButton, LanguagePicker
 
-        picker = LanguagePicker()
-        for code in self.offered_languages:
-            button = KButton(text=languages()[code].name, kind="choice", selected=code == self.language)
+        offered = self.offered_languages
+        picker = LanguagePicker(count=len(offered))
+        many = len(offered) > 8  # shorter buttons, so that 22 fit at 800×480 without scrolling
+        for code in offered:
+            button = KButton(text=languages()[code].name, kind="choice", selected=code == self.language,
+                             font_size=(19 if many else 22) * self.u, size_hint_y=None,
+                             height=(48 if many else 56) * self.u)  # fmt: skip
             button.bind(on_release=lambda _b, c=code: (self.set_language(c), picker.dismiss()))
             picker.ids.grid.add_widget(button)
         picker.open()
@@ -355,7 +383,7 @@ class KioskApp(App):
         self._restart_idle()
 
     def _on_idle(self, _dt: float) -> None:
-        if self.current in ("welcome", "attention") and self.language == self._default_language():
+        if self.current in ("welcome", "attention") and self.language == self.default_language:
             return
         if self._holds_input():
             self._warn_idle()  # a visitor looking for an ID must not lose what they typed without a word
@@ -382,9 +410,6 @@ class KioskApp(App):
     def _idle_timeout(self) -> None:
         log.info("no answer to the idle warning on %s: back to the welcome screen", self.current)
         self.home()
-
-    def _default_language(self) -> str:
-        return self.desk.default_language if self.desk else "en"
 
     # -- staff mode ----------------------------------------------------------------------
     def staff_tap(self) -> None:

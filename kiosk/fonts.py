@@ -9,7 +9,8 @@ fonts-noto-ui-core, fonts-noto-cjk), installed by `make` and by the Raspberry Pi
 Two cases need fonts that Debian does not ship as such; kiosk/fontbuild.py makes them once
 (`kiosk fonts`) and says where they are kept:
 
-- Arabic and Hebrew text takes Noto Sans Arabic UI (or Noto Sans Hebrew) merged with Noto Sans, so the
+- Arabic, Hebrew, Devanagari (Nepali) and Myanmar (Burmese) text takes its Noto font (the UI face where
+  there is one) merged with Noto Sans, so the
   Latin letters and digits in "Welcome, محمد." or "مرحبا John Smith 10:30" are there too.
 - CJK text takes the face of the collection that fits it: kana is Japanese, Hangul Korean, and
   Chinese characters alone take the Simplified Chinese face, or the Traditional one when the
@@ -53,9 +54,9 @@ _NOTO_SANS_SCRIPTS = {"LATIN", "GREEK", "CYRILLIC"}
 # Scripts drawn by the CJK collection.
 _CJK_SCRIPTS = {"CJK", "HIRAGANA", "KATAKANA", "HANGUL", "BOPOMOFO", "KANGXI", "IDEOGRAPHIC"}
 # Scripts whose Noto font has no Latin letters: their text takes the font merged with Noto Sans.
-MIXED_SCRIPTS = frozenset({"ARABIC", "HEBREW"})
-# Of those, the ones whose Noto font has no European digits either (Noto Sans Arabic has them).
-_NO_DIGITS = frozenset({"HEBREW"})
+MIXED_SCRIPTS = frozenset(script.upper() for script in fontbuild.MERGED_SCRIPTS)
+# Of those, the ones whose Noto font has no European digits either (Noto Sans Arabic and Devanagari have them).
+_NO_DIGITS = frozenset({"HEBREW", "MYANMAR"})
 _TRADITIONAL_REGIONS = {"TW", "HK", "MO"}
 # The folder holding kiosk/ (a source checkout, or site-packages): the build's working directory,
 # so that `python -m kiosk.fontbuild` runs this kiosk's code, not a kiosk/ that happens to be in

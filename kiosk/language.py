@@ -75,6 +75,19 @@ def cldr(code: str) -> Locale:
     raise AssertionError("English is always in CLDR")
 
 
+def welcome_row(offered: list[str], current: str, slots: int) -> tuple[list[str], bool]:
+    """The languages the welcome screen shows as buttons, in the campus's order, and whether a
+    "More languages" button takes the last slot for the rest. The language on screen is always
+    among the buttons (in place of the last one, when it came from "More languages"), so the
+    visitor sees it chosen."""
+    if len(offered) <= slots:
+        return list(offered), False
+    shown = list(offered[: max(1, slots - 1)])
+    if current in offered and current not in shown:
+        shown[-1] = current
+    return shown, True
+
+
 def catalog_path(code: str) -> Path:
     return CATALOG_DIR / code / "LC_MESSAGES" / f"{DOMAIN}.po"
 

@@ -11,7 +11,7 @@ from kivy.properties import OptionProperty, StringProperty
 
 from kiosk import __version__
 from kiosk.clock import ClockStatus
-from kiosk.language import cldr
+from kiosk.language import cldr, languages
 from kiosk.reasons import BY_CODE
 from kiosk.store import StoreUnavailable, Visit
 from screens.base import KioskScreen, load_kv
@@ -107,6 +107,11 @@ class AdminScreen(KioskScreen):
         elif directory.directory.problems:
             lines.append(tr("Directory rows skipped: {n} (see the log)").format(n=len(directory.directory.problems)))
         lines += self.describe_sync()
+        _offered, left_out = self.app.languages_drawn()
+        if left_out:
+            names = ", ".join(languages()[code].english for code in left_out)
+            lines.append(tr("Not offered: {languages} (this kiosk cannot shape their script: libraqm is missing)")
+                         .format(languages=names))  # fmt: skip
         lines.append(tr("Version {version}").format(version=__version__))
         return "\n".join(lines)
 

@@ -5,12 +5,17 @@ from __future__ import annotations
 from kivy.clock import Clock
 from kivy.properties import NumericProperty, StringProperty
 
-from kiosk.language import N_, languages, translator
+from kiosk.language import N_, languages, translator, welcome_row
 from screens import camera_view  # noqa: F401 (CameraPreview, used in welcome.kv)
 from screens.base import KioskScreen, load_kv
 
 GREETING = N_("Welcome!")
 GREETING_SECONDS = 3.0
+MORE = N_("More languages")
+# Language buttons in the welcome screen's row, "More languages" included when there are more: five
+# fit across an 800 px screen in any language's own name ("Português (Brasil)"), four across 720.
+ROW_SLOTS = 5
+ROW_SLOTS_PORTRAIT = 4
 
 
 class WelcomeScreen(KioskScreen):
@@ -20,6 +25,7 @@ class WelcomeScreen(KioskScreen):
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)
         self._cycle = None
+        self._shown: list[str] | None = None  # the row's languages, once it is built
 
     def on_enter(self, *_args: object) -> None:
         self.greeting_index = 0
@@ -43,16 +49,25 @@ class WelcomeScreen(KioskScreen):
         self.greeting = translator(code)(GREETING)
 
     def build_language_buttons(self) -> None:
-        from screens.widgets import KButton
+        """The campus's first languages, and "More languages" for the rest (language.welcome_row)."""
+        from screens.widgets import KButton, MoreLanguagesButton
 
         row = self.ids.languages
         row.clear_widgets()
-        for code in self.app.offered_languages:
+        slots = ROW_SLOTS if self.app.landscape else ROW_SLOTS_PORTRAIT
+        shown, more = welcome_row(self.app.offered_languages, self.app.language, slots)
+        for code in shown:
             # As tall as the row: a script with tall lines (Arabic) must not make its button stick out.
             button = KButton(text=languages()[code].name, kind="choice", size_hint_y=1)
             button.code = code
             button.bind(on_release=lambda b: self.app.set_language(b.code))
             row.add_widget(button)
+        if more:
+            button = MoreLanguagesButton(text=self.app.tr(MORE), size_hint_y=1)
+            button.code = ""
+            button.bind(on_release=lambda _b: self.app.open_language_picker())
+            row.add_widget(button)
+        self._shown = shown
         self.mark_language()
 
     def mark_language(self, *_args: object) -> None:
@@ -63,8 +78,10 @@ class WelcomeScreen(KioskScreen):
         self.app.bind(language=self.on_language)
 
     def on_language(self, *_args: object) -> None:
-        """The greeting answers a language tap at once, then cycles on from there."""
-        self.mark_language()
+        """The greeting answers a language tap at once, then cycles on from there. A language chosen
+        under "More languages" takes a place in the row; "More languages" is said in it."""
+        if self._shown is not None:
+            self.build_language_buttons()
         offered = self.app.offered_languages
         if self.app.language in offered:
             self.greeting_index = offered.index(self.app.language)

@@ -237,7 +237,18 @@ class Header(BoxLayout):
 
 
 class LanguagePicker(ModalView):
-    """All offered languages, each in its own name; a tap switches the whole screen."""
+    """All offered languages, each in its own name; a tap switches the whole screen. Laid out to show
+    every one of them without scrolling: two columns for a few, up to four for twenty-two."""
+
+    count = NumericProperty(0)
+
+
+class MoreLanguagesButton(KButton):
+    """"More languages" on the welcome screen, after a globe: the sign a visitor who cannot read the
+    screen's language still reads as "language"."""
+
+    icon = NumericProperty(0)  # the globe's size
+    icon_x = NumericProperty(0)  # its centre
 
 
 class IdleWarning(ModalView):

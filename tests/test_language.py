@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.language import cldr, languages, translator
+from kiosk.language import cldr, languages, translator, welcome_row
 
 
 def test_english_and_spanish_are_offered_with_their_own_names() -> None:
@@ -53,3 +53,16 @@ def test_every_language_has_cldr_dates_and_times_and_names_languages(code: str) 
 def test_a_code_babel_does_not_know_gets_english_formats() -> None:
     assert str(cldr("pt-BR")) == "pt_BR" and str(cldr("zh-Hant")) == "zh_Hant"
     assert str(cldr("xx-Nope")) == "en"
+
+
+@pytest.mark.parametrize(("offered", "current", "slots", "shown", "more"), [
+    (["en", "es"], "en", 5, ["en", "es"], False),
+    (["en", "es", "ar", "vi", "zh-Hans"], "ar", 5, ["en", "es", "ar", "vi", "zh-Hans"], False),
+    (["en", "es", "ar", "vi", "zh-Hans", "so"], "en", 5, ["en", "es", "ar", "vi"], True),
+    (["en", "es", "ar", "vi", "zh-Hans", "so"], "so", 5, ["en", "es", "ar", "so"], True),  # chosen: always shown
+    (["en", "es", "ar", "vi", "zh-Hans", "so"], "vi", 5, ["en", "es", "ar", "vi"], True),
+])  # fmt: skip
+def test_the_welcome_row_shows_the_campus_s_first_languages_and_the_one_on_screen(
+    offered: list[str], current: str, slots: int, shown: list[str], more: bool
+) -> None:
+    assert welcome_row(offered, current, slots) == (shown, more)
