@@ -79,8 +79,9 @@ def test_the_source_language_is_listed_and_needs_no_catalog() -> None:
 
 
 def test_each_catalog_is_for_its_own_language(catalog: Catalog) -> None:
-    assert catalog.locale is not None, "the catalog has no Language header"
-    code = str(catalog.locale)
+    # The header as written: Babel knows no Hmong locale, so catalog.locale is None for "hmn".
+    assert catalog.locale_identifier, "the catalog has no Language header"
+    code = catalog.locale_identifier.replace("_", "-")
     assert code in TRANSLATED
     assert not catalog.fuzzy, f"{code}: the catalog header is marked fuzzy"
 
