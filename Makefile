@@ -60,11 +60,11 @@ bench-alerts: venv
 # After changing translatable text: refresh the template and every catalog.
 i18n: venv
 	$(EXTRACT) -o i18n/kiosk.pot .
-	$(PYBABEL) update -i i18n/kiosk.pot -d i18n -D kiosk --ignore-obsolete
+	$(PY) tools/update_catalogs.py
 
-# A new language: make i18n-init CODE=fr, then add its line to i18n/languages.toml.
+# A new language: make i18n-init CODE=fr (a BCP 47 code: pt-BR), then add its line to i18n/languages.toml.
 i18n-init: venv
-	$(PYBABEL) init -i i18n/kiosk.pot -d i18n -D kiosk -l $(CODE)
+	$(PY) tools/update_catalogs.py --init $(CODE)
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info screenshots .demo

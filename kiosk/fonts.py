@@ -46,6 +46,7 @@ from pathlib import Path
 
 from kiosk import fontbuild
 from kiosk.fontbuild import FONT_DIRS
+from kiosk.language import languages
 
 log = logging.getLogger(__name__)
 
@@ -72,14 +73,22 @@ class FontPair:
     bold: str
 
 
-def script_of(text: str) -> str:
-    """The script of the first letter that is not Latin, else 'LATIN'."""
+def script_of(text: str, prefer: str = "") -> str:
+    """The script whose font draws `text`: the first letter's that is not Latin, else 'LATIN'.
+
+    `prefer` is the screen language's script ("MYANMAR", "CJK"): when the text has letters of it,
+    it wins, so that a Burmese sentence that starts with a Chinese name ("王小明 ...") is drawn in
+    the Burmese font, the name alone left without glyphs, instead of the whole sentence."""
+    first = ""
     for ch in text:
         if unicodedata.category(ch).startswith("L"):
             word = unicodedata.name(ch, "LATIN").split(" ")[0]
             if word not in _NOTO_SANS_SCRIPTS:
-                return "CJK" if word in _CJK_SCRIPTS else word
-    return "LATIN"
+                word = "CJK" if word in _CJK_SCRIPTS else word
+                if word == prefer:
+                    return word
+                first = first or word
+    return first or "LATIN"
 
 
 def is_mixed(text: str, script: str) -> bool:
@@ -179,7 +188,8 @@ class Fonts:
         `language` is the screen's language code; `mixed_fallback` is a font with Latin, Arabic
         and Hebrew letters for mixed text when the merged fonts are missing.
         """
-        script = script_of(text)
+        known = languages().get(language)
+        script = script_of(text, known.script.upper() if known else "")
         weight = "bold" if bold else "regular"
         pair = self.for_script(script)
         if script in MIXED_SCRIPTS:

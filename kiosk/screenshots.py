@@ -80,10 +80,12 @@ def _one_size(directory: Path, size: str, scratch: Path, codes: list[str]) -> No
     from kiosk.demo import demo_config
     from kiosk.launch import prepare_kivy
     from kiosk.config import CameraSettings
+    from kiosk.language import languages as installed
     from kiosk.passes import PassCheck
     from kiosk.store import Store
 
-    config = replace(demo_config(scratch / "data", window_size=(width, height)),
+    # A campus that offers every language the kiosk has: the longest row and the fullest language picker.
+    config = replace(demo_config(scratch / "data", window_size=(width, height)), languages=tuple(installed()),
                      camera=CameraSettings(source="files", path=_camera_scene(scratch / "camera.png")))  # fmt: skip
     prepare_kivy(config, kivy_home=scratch / "kivy")
     from kiosk.app import KioskApp

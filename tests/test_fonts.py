@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import random
+import re
 import shutil
 import struct
 import subprocess
@@ -17,10 +18,12 @@ import sys
 import tempfile
 import threading
 import time
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from babel.messages.pofile import read_po
 from fontTools.ttLib import TTCollection, TTFont
 from PIL import Image, ImageDraw, ImageFont, features
 
@@ -28,6 +31,7 @@ from kiosk import fontbuild
 from kiosk import fonts as fonts_module
 from kiosk.cli import main as kiosk_main
 from kiosk.fonts import Fonts, cjk_variant, is_mixed, script_of
+from kiosk.language import CATALOG_DIR, SOURCE_LANGUAGE, catalog_path, languages
 
 NOTO = Path("/usr/share/fonts/truetype/noto")
 CJK_TTC = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
@@ -151,6 +155,17 @@ def test_script_of(text: str, script: str) -> None:
     assert script_of(text) == script
 
 
+@pytest.mark.parametrize(("text", "prefer", "script"), [
+    ("王小明 ထွက်ခွာရန်", "MYANMAR", "MYANMAR"),  # a Burmese sentence that starts with a Chinese name
+    ("محمد 님, 안녕히 가세요", "CJK", "CJK"),  # a Korean one that starts with an Arabic name
+    ("王小明 ထွက်ခွာရန်", "CJK", "CJK"),
+    ("王小明", "MYANMAR", "CJK"),  # a name alone keeps its own script's font
+    ("Ms. García ကို", "LATIN", "MYANMAR"),
+])  # fmt: skip
+def test_the_screen_language_s_script_wins_in_text_of_two_scripts(text: str, prefer: str, script: str) -> None:
+    assert script_of(text, prefer) == script
+
+
 @pytest.mark.parametrize(
     ("text", "language", "variant"),
     [
@@ -270,9 +285,18 @@ def _drawn(font: ImageFont.FreeTypeFont, text: str) -> bytes:
     return image.tobytes()
 
 
-@pytest.mark.skipif(not features.check("raqm"), reason="Pillow without raqm")
+def needs_raqm() -> None:
+    """Shaping is what these tests are about: without raqm they fail under CI (the kiosk would not offer
+    Arabic, Nepali or Burmese), and are skipped on a developer's machine without it."""
+    if not features.check("raqm"):
+        if os.environ.get("CI") == "true":
+            pytest.fail("Pillow has no raqm (libraqm0): complex scripts cannot be shaped")
+        pytest.skip("Pillow without raqm")
+
+
 def test_raqm_shapes_the_merged_font_with_each_fonts_own_glyphs(fonts: Fonts) -> None:
     """Through Pillow and raqm, as Kivy draws (the screenshots in the report show the same)."""
+    needs_raqm()
     merged = ImageFont.truetype(fonts.font_for("محمد"), 40)
     noto_sans = ImageFont.truetype(str(NOTO / "NotoSans-Regular.ttf"), 40)
     noto_arabic = ImageFont.truetype(str(NOTO / "NotoSansArabicUI-Regular.ttf"), 40)
@@ -287,6 +311,63 @@ def test_raqm_shapes_the_merged_font_with_each_fonts_own_glyphs(fonts: Fonts) ->
     line = "مرحبا John Smith 10:30"
     parts = merged.getlength("مرحبا") + merged.getlength(" John Smith 10:30")
     assert merged.getlength(line) == pytest.approx(parts, abs=2)
+
+
+@pytest.mark.parametrize(("text", "own"), [
+    ("नेपाली क्षत्रिय स्वागत", "NotoSansDevanagariUI-Regular.ttf"),  # conjuncts, a vowel sign drawn before its consonant
+    ("မြန်မာ ကြိုဆိုပါသည်", "NotoSansMyanmarUI-Regular.ttf"),  # medials and vowel signs reordered around the consonant
+])  # fmt: skip
+def test_devanagari_and_myanmar_are_shaped_in_their_merged_fonts(fonts: Fonts, text: str, own: str) -> None:
+    """Nepali and Burmese are drawn by raqm as by their own Noto UI font, and unlike Pillow's basic layout,
+    which scrambles them: this fails if shaping is off."""
+    needs_raqm()
+    path = fonts.font_for(text, language="ne" if "न" in text else "my")
+    assert Path(path).name.startswith(("NotoSansDevanagariLatin-Regular", "NotoSansMyanmarLatin-Regular")), path
+    merged = ImageFont.truetype(path, 40)
+    basic = ImageFont.truetype(path, 40, layout_engine=ImageFont.Layout.BASIC)
+    assert _drawn(merged, text) == _drawn(ImageFont.truetype(str(NOTO / own), 40), text)
+    assert _drawn(merged, text) != _drawn(basic, text)
+    noto_sans = ImageFont.truetype(str(NOTO / "NotoSans-Regular.ttf"), 40)  # and a name in it, in Noto Sans's letters
+    assert merged.getlength("Ms. García 10:30") == pytest.approx(noto_sans.getlength("Ms. García 10:30"), abs=1)
+
+
+def _covered(path: str) -> set[int]:
+    font = TTCollection(path, lazy=True).fonts[0] if path.endswith(".ttc") else TTFont(path, lazy=True)
+    return set(font.getBestCmap())
+
+
+def _shown_text(text: str) -> str:
+    """What a visitor reads of a message: its placeholders are names and numbers, checked elsewhere."""
+    return re.sub(r"\{[^{}]*\}", " ", text)
+
+
+@pytest.mark.parametrize("code", list(languages()))
+def test_every_character_of_every_message_is_in_its_language_s_font(fonts: Fonts, code: str) -> None:
+    """No empty boxes: every letter, digit and sign each language's catalog shows (and its own name on its
+    button) is in the font the kiosk picks for that text on that language's screen, by the font's cmap."""
+    texts = [languages()[code].name]
+    if code == SOURCE_LANGUAGE:
+        texts += [m.id for m in _template() if m.id and isinstance(m.id, str)]
+    else:
+        with open(catalog_path(code), "rb") as f:
+            for message in read_po(f):
+                if message.id:
+                    texts += list(message.string) if isinstance(message.string, tuple) else [message.string]
+    missing: dict[str, set[str]] = {}
+    for text in map(_shown_text, texts):
+        for bold in (False, True):
+            path = fonts.font_for(text, bold, language=code)
+            assert path is not None, text
+            cmap = _covered(path)
+            lost = {ch for ch in text if ord(ch) not in cmap and not ch.isspace() and unicodedata.category(ch) != "Cf"}
+            if lost:
+                missing.setdefault(Path(path).name, set()).update(lost)
+    assert missing == {}, {font: "".join(sorted(chars)) for font, chars in missing.items()}
+
+
+def _template():  # type: ignore[no-untyped-def]
+    with open(CATALOG_DIR / "kiosk.pot", "rb") as f:
+        return list(read_po(f))
 
 
 def test_the_extracted_faces_are_the_right_faces(fonts: Fonts) -> None:
