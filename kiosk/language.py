@@ -37,6 +37,7 @@ class Language:
     direction: str  # "ltr" or "rtl"
     script: str
     formats: str = ""  # where CLDR has no dates for it: the locale whose dates, times and names it borrows
+    status: str = "drafted"  # or "reviewed" (by a native speaker, the whole catalog), or "source" (English)
 
     @property
     def rtl(self) -> bool:
@@ -48,12 +49,19 @@ def languages() -> dict[str, Language]:
     """Every language with metadata, in the order languages.toml lists them."""
     with open(CATALOG_DIR / "languages.toml", "rb") as f:
         table = tomllib.load(f)
+    from kiosk.interpreting import english_name, own_name
+
     found = {}
     for code, meta in table.items():
-        if meta.get("direction") not in ("ltr", "rtl"):
+        written = cldr_of(code, meta).character_order
+        direction = meta.get("direction") or ("rtl" if written == "right-to-left" else "ltr")
+        if direction not in ("ltr", "rtl"):
             raise ValueError(f"languages.toml: {code}: direction must be 'ltr' or 'rtl'")
-        found[code] = Language(code, meta["name"], meta["english"], meta["direction"], meta["script"],
-                               meta.get("formats", ""))  # fmt: skip
+        status = "source" if code == SOURCE_LANGUAGE else meta.get("status", "drafted")
+        if status not in ("source", "drafted", "reviewed"):
+            raise ValueError(f"languages.toml: {code}: status must be 'drafted' or 'reviewed'")
+        found[code] = Language(code, meta.get("name") or own_name(code), meta.get("english") or english_name(code),
+                               direction, meta["script"], meta.get("formats", ""), status)  # fmt: skip
     return found
 
 
@@ -64,10 +72,14 @@ def cldr(code: str) -> Locale:
     Codes are BCP 47 ("pt-BR", "zh-Hant"), as stored and sent; Babel wants "pt_BR". A language whose
     CLDR data has no dates (Haitian Creole: "2026 M03 4") or that CLDR does not have at all (Hmong)
     borrows another's, named in languages.toml (`formats`); any other unknown code gets English."""
+    known = languages().get(code)
+    return cldr_of(code, {"formats": known.formats} if known else {})
+
+
+def cldr_of(code: str, meta: dict[str, str]) -> Locale:
     from babel import Locale, UnknownLocaleError
 
-    known = languages().get(code)
-    for candidate in filter(None, (known.formats if known else "", code, code.split("-")[0], SOURCE_LANGUAGE)):
+    for candidate in filter(None, (meta.get("formats", ""), code, code.split("-")[0], SOURCE_LANGUAGE)):
         try:
             return Locale.parse(candidate, sep="-")
         except (UnknownLocaleError, ValueError, TypeError):

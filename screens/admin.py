@@ -107,6 +107,8 @@ class AdminScreen(KioskScreen):
         elif directory.directory.problems:
             lines.append(tr("Directory rows skipped: {n} (see the log)").format(n=len(directory.directory.problems)))
         lines += self.describe_sync()
+        if languages()[self.app.language].status == "drafted":
+            lines.append(tr("This language's words are a draft, not yet reviewed by a native speaker"))
         _offered, left_out = self.app.languages_drawn()
         if left_out:
             names = ", ".join(languages()[code].english for code in left_out)

@@ -58,7 +58,8 @@ def init(code: str) -> int:
               file=sys.stderr)  # fmt: skip
         return 1
     template = _read(TEMPLATE)
-    catalog = Catalog(locale=locale, domain="kiosk", project="Welcome Kiosk", copyright_holder="Welcome Kiosk developers")
+    catalog = Catalog(locale=locale, domain="kiosk", project="Welcome Kiosk",
+                      copyright_holder="Welcome Kiosk developers")  # fmt: skip
     catalog.update(template)
     _write(catalog, path)
     print(f"{path}: started; add {code}'s line to i18n/languages.toml")

@@ -62,13 +62,16 @@ class LanguagePick:
     code: str
     name: str  # in itself: "Español"
     chosen: bool
+    english: str = ""
+    status: str = "drafted"  # the catalog's: drafted, reviewed (by a native speaker), or source
 
 
 def language_picks(chosen: Sequence[str]) -> list[LanguagePick]:
     """The kiosk's languages, those chosen first in their (button) order, then the others."""
     known = languages()
     first = [c for c in dict.fromkeys(chosen) if c in known]
-    return [LanguagePick(c, known[c].name, c in first) for c in first + [c for c in known if c not in first]]
+    return [LanguagePick(c, known[c].name, c in first, known[c].english, known[c].status)
+            for c in first + [c for c in known if c not in first]]  # fmt: skip
 
 
 def unlisted_zone(selected: str) -> str:
