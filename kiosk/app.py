@@ -228,8 +228,7 @@ class KioskApp(App):
         many = len(offered) > 8  # shorter buttons, so that 22 fit at 800×480 without scrolling
         for code in offered:
             button = KButton(text=languages()[code].name, kind="choice", selected=code == self.language,
-                             font_size=(19 if many else 22) * self.u, size_hint_y=None,
-                             height=(48 if many else 56) * self.u)  # fmt: skip
+                             font_size=(19 if many else 22) * self.u, size_hint_y=1 if many else None)  # fmt: skip
             button.bind(on_release=lambda _b, c=code: (self.set_language(c), picker.dismiss()))
             picker.ids.grid.add_widget(button)
         picker.open()

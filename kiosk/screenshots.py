@@ -80,6 +80,7 @@ def _one_size(directory: Path, size: str, scratch: Path, codes: list[str]) -> No
     from kiosk.demo import demo_config
     from kiosk.launch import prepare_kivy
     from kiosk.config import CameraSettings
+    from kiosk import keyboards
     from kiosk.language import languages as installed
     from kiosk.passes import PassCheck
     from kiosk.store import Store
@@ -152,11 +153,12 @@ def _one_size(directory: Path, size: str, scratch: Path, codes: list[str]) -> No
             app._warn_idle()
             yield from shot("idle-warning")
             close_dialogs()
-            app.screen("name").ids.keyboard.layer = "accents"
+            keyboard = app.screen("name").ids.keyboard
+            keyboard.layer = keyboards.accents_for(code)
             yield from shot("name-accents")
-            app.screen("name").ids.keyboard.layer = "arabic"
-            yield from shot("name-arabic")
-            app.screen("name").ids.keyboard.layer = "letters"
+            keyboard.layer = keyboards.letters_for(code) if keyboards.own_layout(code) else keyboards.ALWAYS_OFFERED
+            yield from shot("name-other-keys")  # Latin on a screen in another script; else Arabic
+            keyboard.forget()
             app.draft = Draft(language=code, first_name="José", last_name="Núñez-O'Brien", reason="pickup",
                               student_name="Lucía Núñez")  # fmt: skip
             app.show("review")

@@ -23,6 +23,7 @@ from kivy.uix.label import Label
 from kivy.uix.modalview import ModalView
 from kivy.uix.textinput import TextInput
 
+from kiosk import hangul, keyboards
 from kiosk.text import MAX_FIELD_LENGTH
 from screens.base import load_kv
 from screens.bidi import direction_of
@@ -399,24 +400,7 @@ class NameField(TextInput):
     _adjust_viewport = triggered(timeout=-1)(_adjust_viewport_rtl)
 
 
-KEY_ROWS = {
-    "letters": ("qwertyuiop", "asdfghjkl", "zxcvbnm'-"),
-    # Common accented letters, and the five Vietnamese tone marks as combining keys:
-    # "e", "ê", then "◌̃" gives "ễ"; names are NFC-normalised when stored.
-    "accents": ("áàâäãåæçđ", "éèêëíìîïñ", "óòôöõøœơư", "úùûüýÿßăı", "\u0300\u0301\u0303\u0309\u0323"),
-    # Staff typing a server address and an enrollment code: no accents, no capitals needed.
-    "address": ("1234567890", "qwertyuiop", "asdfghjkl:", "zxcvbnm-./"),
-    # Where a field takes digits (the staff search: "room 12", "3rd grade"), its "123" key.
-    "digits": ("1234567890", "-/.#&()"),
-    # The Arabic letters in the order of the standard Arabic keyboard (ض on Q ... د on ], ذ beside ط),
-    # the hamza forms أ إ آ after its bottom row: 36 keys, 12 a row, each as wide as a letter key of the
-    # Spanish layer's middle row (10 keys plus ñ) give or take a few pixels. Arabic has no capitals.
-    "arabic": ("ضصثقفغعهخحجد", "شسيبلاتنمكطذ", "ئءؤرىةوزظأإآ"),
-}
-EXTRA_KEYS = {"es": "ñ"}  # a letter a language needs on its first layer
-TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")
-CASELESS_LAYERS = frozenset({"arabic", "digits"})  # no Shift key, no capitals
-ARABIC_KEY = "عربي"  # "Arabic", in Arabic: the key that opens that layer from any other
+ACCENTS_LABEL = "àé"
 
 
 def undrawable(char: str) -> bool:
@@ -429,25 +413,33 @@ class Key(KButton):
 
 
 class OnScreenKeyboard(BoxLayout):
-    """Keys that type into `target`; a hardware keyboard works alongside it."""
+    """Keys that type into `target`; a hardware keyboard works alongside it. Its layers are data
+    (kiosk.keyboards): the screen language's own script first, Latin letters and accents a tap away."""
 
     target = ObjectProperty(None, allownone=True)
-    layer = OptionProperty("letters", options=list(KEY_ROWS))
+    layer = StringProperty("letters")  # a layout's name: "letters", "accents-vi", "ru", "ko", "address"...
     shift = BooleanProperty(True)
     auto_capitalize = BooleanProperty(True)  # for names; off for searching
     digits = BooleanProperty(False)  # a "123" key, for a field that takes digits
+    fixed = BooleanProperty(False)  # one layer only (staff typing a server address)
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)
-        Clock.schedule_once(lambda _dt: self.rebuild())
-        # On `language`, not `tr`: the app sets `tr` first, so the keys a language adds (ñ) and the
+        Clock.schedule_once(lambda _dt: self.forget() if not self.fixed else self.rebuild())
+        # On `language`, not `tr`: the app sets `tr` first, so the layer a language opens on and the
         # labels of Space and Delete are both the new language's the moment `language` changes.
-        App.get_running_app().bind(language=lambda *_a: self.rebuild())
+        App.get_running_app().bind(language=lambda *_a: self.forget() if not self.fixed else self.rebuild())
+
+    @property
+    def layout(self) -> keyboards.Layout:
+        return keyboards.layout(self.layer)
 
     def forget(self) -> None:
-        """The next visitor's keyboard: the first layer, capitals as a name starts."""
-        self.layer = "letters"
+        """The next visitor's keyboard: their language's first layer, capitals as a name starts."""
+        if not self.fixed:
+            self.layer = keyboards.first_layout(App.get_running_app().language)
         self.update_shift()
+        self.rebuild()
 
     def on_digits(self, *_args: object) -> None:
         self.rebuild()
@@ -458,30 +450,38 @@ class OnScreenKeyboard(BoxLayout):
 
     def on_target(self, _instance: object, target: TextInput | None) -> None:
         if target is not None:
-            target.bind(text=lambda *_a: self.update_shift())
+            target.bind(text=lambda *_a: self.update_shift(typing=True))
         self.update_shift()
 
-    def update_shift(self) -> None:
-        """Capitalise the first letter of each part of a name; the visitor can still override."""
+    def update_shift(self, typing: bool = False) -> None:
+        """Capitalise the first letter of each part of a name; the visitor can still override. A caseless
+        script's second set of keys (Korean's tense consonants, katakana) is never shown unasked, and
+        typing leaves it as the visitor set it."""
+        if typing and self.layout.caseless:
+            return
         text = self.target.text if self.target is not None else ""
-        self.shift = (self.auto_capitalize and self.layer not in CASELESS_LAYERS
-                      and (not text or text[-1] in " -'’"))  # fmt: skip
+        # After O'Brien's apostrophe, a capital; not after Мар’яна's (Ukrainian's ’ is inside a word).
+        self.shift = (self.auto_capitalize and not self.layout.caseless
+                      and (not text or text[-1] in " -'"))  # fmt: skip
 
     def on_shift(self, *_args: object) -> None:
+        if self.layout.shifted:
+            self.rebuild()  # other keys, not capitals
+            return
         for row in self.children:
             for key in row.children:
-                if len(key.key) == 1:
+                if key.key not in ("shift", "layer", "digits", "space", "backspace") and not key.key.startswith("to:"):
                     key.text = self.label_for(key.key)
 
     def label_for(self, key: str) -> str:
-        if key in TONE_MARKS:
+        if key and all(unicodedata.category(c) in ("Mn", "Mc") for c in key):
             return "\u25cc" + key  # shown on a dotted circle, as keyboards draw combining marks
-        return key.upper() if self.shift and self.layer not in CASELESS_LAYERS else key
+        capital = key.upper()
+        return capital if self.shift and not self.layout.caseless and len(capital) == len(key) else key  # ß: no "SS"
 
     def rebuild(self) -> None:
-        rows = list(KEY_ROWS[self.layer])
-        if self.layer == "letters":
-            rows[1] += EXTRA_KEYS.get(App.get_running_app().language, "")
+        layout = self.layout
+        rows = layout.shifted if self.shift and layout.shifted else layout.rows
         self.clear_widgets()
         for keys in rows:
             row = BoxLayout(spacing=self.spacing)
@@ -490,20 +490,23 @@ class OnScreenKeyboard(BoxLayout):
             self.add_widget(row)
         last = BoxLayout(spacing=self.spacing)
         tr = App.get_running_app().tr
-        if self.layer not in CASELESS_LAYERS:
-            last.add_widget(Key(key="shift", text="Aa", kind="key", size_hint_x=1.2, on_release=self._tap))
-        if self.layer != "address":
-            # "layer" toggles Latin letters and accents (from Arabic or digits: back to Latin), "arabic"
-            # opens Arabic, "digits" the digits.
-            other = "accents" if self.layer == "letters" else "letters"
-            last.add_widget(Key(key="layer", text="àé" if other == "accents" else "abc", kind="key", size_hint_x=1.5,
-                                on_release=lambda *_a: setattr(self, "layer", other)))  # fmt: skip
+        if layout.has_shift:
+            last.add_widget(Key(key="shift", text="Aa" if not layout.shifted else "⇧", kind="key", size_hint_x=1.2,
+                                on_release=self._tap))  # fmt: skip
+        if not self.fixed:
+            language = App.get_running_app().language
+            letters, accents = keyboards.letters_for(language), keyboards.accents_for(language)
+            # "layer" toggles Latin letters and their accents; from any other layer it opens Latin letters.
+            other = accents if self.layer == letters else letters
+            last.add_widget(Key(key="layer", text=ACCENTS_LABEL if other == accents else "abc", kind="key",
+                                size_hint_x=1.5, on_release=lambda *_a: setattr(self, "layer", other)))  # fmt: skip
             if self.digits and self.layer != "digits":
                 last.add_widget(Key(key="digits", text="123", kind="key", size_hint_x=1.2,
                                     on_release=lambda *_a: setattr(self, "layer", "digits")))  # fmt: skip
-            if self.layer != "arabic":
-                last.add_widget(Key(key="arabic", text=ARABIC_KEY, kind="key", size_hint_x=1.5,
-                                    on_release=lambda *_a: setattr(self, "layer", "arabic")))  # fmt: skip
+            for name in keyboards.script_keys(language):
+                if name != self.layer:
+                    last.add_widget(Key(key=f"to:{name}", text=keyboards.layout(name).label, kind="key",
+                                        size_hint_x=1.5, on_release=lambda _k, n=name: setattr(self, "layer", n)))
         last.add_widget(Key(key="space", text=tr("space"), kind="key", size_hint_x=4.3, on_release=self._tap))
         last.add_widget(Key(key="backspace", text=tr("Delete"), kind="key", size_hint_x=2, on_release=self._tap))
         self.add_widget(last)
@@ -514,15 +517,33 @@ class OnScreenKeyboard(BoxLayout):
     def press(self, key: str) -> None:
         if self.target is None:
             return
+        target = self.target
+        before = target.text[max(0, target.cursor_index() - 1) : target.cursor_index()]
         if key == "shift":
             self.shift = not self.shift
             return
         if key == "backspace":
-            self.target.do_backspace()
+            if self.layout.compose == "hangul" and before:
+                self._replace_before(hangul.take_back(before))
+            else:
+                target.do_backspace()
         elif key == "space":
-            self.target.insert_text(" ")
+            target.insert_text(" ")
+        elif key in (keyboards.DAKUTEN, keyboards.HANDAKUTEN):
+            if before:
+                self._replace_before(keyboards.with_mark(before, key))
+        elif self.layout.compose == "hangul" and hangul.is_jamo(key):
+            self._replace_before(hangul.type_jamo(before, key))
         else:
-            self.target.insert_text(self.label_for(key) if key not in TONE_MARKS else key)
+            target.insert_text(key if all(unicodedata.category(c) in ("Mn", "Mc") for c in key) else self.label_for(key))
+        if self.layout.shifted and self.shift and not self.layout.sticky_shift:
+            self.shift = False  # a second set is for one key, as Shift on a phone (katakana stays)
+
+    def _replace_before(self, text: str) -> None:
+        """Replace the character before the cursor (a syllable being composed, a kana being voiced)."""
+        self.target.do_backspace()
+        if text:
+            self.target.insert_text(text)
 
 
 load_kv(__file__)

@@ -26,8 +26,8 @@ def keys(keyboard) -> dict:  # type: ignore[no-untyped-def]
 
 def tap_arabic(keyboard, text: str):  # type: ignore[no-untyped-def]
     """One tap per letter, on the Arabic layer (opened with its key if another layer is showing)."""
-    if keyboard.layer != "arabic":
-        tap(keys(keyboard)["arabic"])
+    if keyboard.layer != "ar":
+        tap(keys(keyboard)["to:ar"])
         yield from frames(1)
     for ch in text:
         tap(keys(keyboard)["space" if ch == " " else ch])
@@ -37,7 +37,7 @@ def tap_arabic(keyboard, text: str):  # type: ignore[no-untyped-def]
 def test_an_arabic_name_typed_with_taps_is_stored_as_typed(make_app, desk, shots):
     from kivy.metrics import dp
 
-    from screens.widgets import KEY_ROWS
+    from kiosk.keyboards import layout
 
     app = make_app()
     seen = {}
@@ -49,20 +49,21 @@ def test_an_arabic_name_typed_with_taps_is_stored_as_typed(make_app, desk, shots
         screen = app.root.current_screen
         keyboard, first, last = screen.ids.keyboard, screen.ids.first, screen.ids.last
         assert app.language == "en" and keyboard.layer == "letters"
-        for layer in ("letters", "accents", "arabic"):  # every key a finger can hit at 800x480
+        for layer in ("letters", "accents", "ar"):  # every key a finger can hit at 800x480
             keyboard.layer = layer
             yield from frames(2)
             narrow = [k.text for k in keys(keyboard).values() if k.width < dp(48)]
             assert not narrow, f"{layer}: keys narrower than 48 dp: {narrow}"
         keyboard.layer = "letters"
         yield from frames(2)
-        assert keys(keyboard)["arabic"].text == "عربي"
+        assert keys(keyboard)["to:ar"].text == "عربي"
 
         yield from tap_arabic(keyboard, "محمد")
         on_layer = keys(keyboard)
         assert "shift" not in on_layer, "Arabic has no capitals: no Shift key on its layer"
-        assert set("".join(KEY_ROWS["arabic"])) <= set(on_layer)
-        assert all(on_layer[ch].text == ch for ch in "".join(KEY_ROWS["arabic"]))
+        letters = [k for row in layout("ar").rows for k in row]
+        assert set(letters) <= set(on_layer)
+        assert all(on_layer[ch].text == ch for ch in letters)
         assert "Arabic" in on_layer["ض"].font_name, "Arabic letters are drawn with an Arabic font, not as boxes"
         assert first.text == "محمد"
         assert first.focus, "the field keeps its focus (and its cursor) through taps on the keys"
@@ -79,7 +80,7 @@ def test_an_arabic_name_typed_with_taps_is_stored_as_typed(make_app, desk, shots
 
         tap(last)
         yield from frames(2)
-        assert keyboard.target is last and keyboard.layer == "arabic"
+        assert keyboard.target is last and keyboard.layer == "ar"
         yield from tap_arabic(keyboard, "الأحمد")
         assert last.text == "الأحمد"
         tap(keys(keyboard)["layer"])  # "abc": back to Latin letters, with Shift again
@@ -116,7 +117,7 @@ def test_no_capitals_on_the_arabic_layer_and_latin_capitals_come_back(make_app):
         screen = app.root.current_screen
         keyboard, first = screen.ids.keyboard, screen.ids.first
         assert keyboard.shift, "the first letter of a name is a capital"
-        tap(keys(keyboard)["arabic"])
+        tap(keys(keyboard)["to:ar"])
         yield from frames(2)
         assert not keyboard.shift
         yield from tap_arabic(keyboard, "سارة ")

@@ -13,10 +13,13 @@ def tap_key(keyboard, key: str) -> None:
 def tap_keys(app, keys: str):
     """Type with the on-screen keyboard as a visitor would: one tap per key, switching to the
     accent layer and tapping Shift where needed. Returns how many times Shift was needed."""
+    from kiosk import keyboards
+
     keyboard = app.root.current_screen.ids.keyboard
+    letters, accents = keyboards.letters_for(app.language), keyboards.accents_for(app.language)
     shifts = 0
     for ch in keys:
-        layer = "letters" if ch.lower() in "qwertyuiopasdfghjklzxcvbnm'- " else "accents"
+        layer = letters if ch.lower() in "qwertyuiopasdfghjklzxcvbnm'- " else accents
         if keyboard.layer != layer:
             tap_key(keyboard, "layer")
             yield from frames(1)

@@ -1,0 +1,131 @@
+"""Names typed with taps on each script's own layer, as a visitor on that language's screen types them:
+Korean jamo composed into syllables (and taken back one at a time), Ukrainian letters, and back to Latin."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from kiosk.checkin import FrontDesk
+from kiosk.driver import frames, run, tap
+from kiosk.store import Store
+
+
+@pytest.fixture
+def many(config):  # type: ignore[no-untyped-def]
+    """A campus that offers Korean, Ukrainian and Japanese beside English."""
+    store = Store(config.database_path)
+    yield FrontDesk(replace(config, languages=("en", "ko", "uk", "ja")), store)
+    store.close()
+
+
+def keys(keyboard) -> dict:  # type: ignore[no-untyped-def]
+    from screens.widgets import Key
+
+    return {k.key: k for k in keyboard.walk() if isinstance(k, Key)}
+
+
+def tap_each(keyboard, taps: list[str]):  # type: ignore[no-untyped-def]
+    for key in taps:
+        tap(keys(keyboard)[key])
+        yield from frames(1)
+
+
+def test_a_korean_name_is_composed_from_jamo_taps_and_taken_back_one_jamo_at_a_time(make_app, many) -> None:
+    app = make_app(many)
+    seen = {}
+
+    def script(app):  # type: ignore[no-untyped-def]
+        yield from frames(3)
+        app.set_language("ko")
+        yield from frames(2)
+        app.start_check_in()
+        yield from frames(3)
+        screen = app.root.current_screen
+        keyboard, first = screen.ids.keyboard, screen.ids.first
+        seen["layer"] = keyboard.layer
+        seen["shift on a caseless layer"] = keyboard.shift
+        yield from tap_each(keyboard, list("ㄱㅣㅁ"))
+        seen["one syllable"] = first.text
+        yield from tap_each(keyboard, list("ㅁㅣㄴㅈㅣ"))
+        seen["name"] = first.text
+        yield from tap_each(keyboard, ["backspace"])
+        seen["one jamo back"] = first.text
+        yield from tap_each(keyboard, ["shift", "ㅉ"])
+        seen["tense"] = first.text
+        seen["shift after one key"] = keyboard.shift
+        yield from tap_each(keyboard, ["layer"])  # Latin letters, one tap away
+        seen["latin"] = (keyboard.layer, "q" in keys(keyboard) or "Q" in keys(keyboard))
+
+    run(app, script)
+    assert seen["layer"] == "ko" and seen["shift on a caseless layer"] is False
+    assert seen["one syllable"] == "김" and seen["name"] == "김민지"
+    assert seen["one jamo back"] == "김민ㅈ"
+    assert seen["tense"] == "김민ㅈㅉ" and seen["shift after one key"] is False
+    assert seen["latin"] == ("letters", True)
+
+
+def test_a_ukrainian_name_is_typed_on_its_own_letters_with_a_capital(make_app, many) -> None:
+    app = make_app(many)
+    seen = {}
+
+    def script(app):  # type: ignore[no-untyped-def]
+        yield from frames(3)
+        app.set_language("uk")
+        yield from frames(2)
+        app.start_check_in()
+        yield from frames(3)
+        keyboard, first = app.root.current_screen.ids.keyboard, app.root.current_screen.ids.first
+        seen["layer"] = keyboard.layer
+        yield from tap_each(keyboard, list("мар’яна"))
+        seen["name"] = first.text
+        app.home()
+        yield from frames(2)
+        app.set_language("en")
+        yield from frames(2)
+        app.start_check_in()
+        yield from frames(3)
+        seen["next visitor"] = app.root.current_screen.ids.keyboard.layer
+
+    run(app, script)
+    assert seen["layer"] == "uk"
+    assert seen["name"] == "Мар’яна"  # capital first, as a name starts; none after the apostrophe
+    assert seen["next visitor"] == "letters"
+
+
+def test_kana_are_voiced_by_the_dakuten_key(make_app, many) -> None:
+    app = make_app(many)
+    seen = {}
+
+    def script(app):  # type: ignore[no-untyped-def]
+        yield from frames(3)
+        app.set_language("ja")
+        yield from frames(2)
+        app.start_check_in()
+        yield from frames(3)
+        keyboard, first = app.root.current_screen.ids.keyboard, app.root.current_screen.ids.first
+        seen["layer"] = keyboard.layer
+        yield from tap_each(keyboard, ["さ", "く", "ら", "は", "゛"])
+        seen["name"] = first.text
+
+    run(app, script)
+    assert seen["layer"] == "ja" and seen["name"] == "さくらば"
+
+
+def test_shift_on_the_kana_layer_stays_for_a_katakana_name(make_app, many) -> None:
+    app = make_app(many)
+    seen = {}
+
+    def script(app):  # type: ignore[no-untyped-def]
+        yield from frames(3)
+        app.set_language("ja")
+        yield from frames(2)
+        app.start_check_in()
+        yield from frames(3)
+        keyboard, first = app.root.current_screen.ids.keyboard, app.root.current_screen.ids.first
+        yield from tap_each(keyboard, ["shift", "マ", "リ", "ア"])
+        seen["name"] = first.text
+
+    run(app, script)
+    assert seen["name"] == "マリア"
