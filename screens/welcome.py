@@ -12,10 +12,11 @@ from screens.base import KioskScreen, load_kv
 GREETING = N_("Welcome!")
 GREETING_SECONDS = 3.0
 MORE = N_("More languages")
-# Language buttons in the welcome screen's row, "More languages" included when there are more: five
-# fit across an 800 px screen in any language's own name ("Português (Brasil)"), four across 720.
+# Language buttons on the welcome screen, "More languages" included when there are more: five fit
+# across an 800 px screen in any language's own name ("Português (Brasil)"); a portrait screen has
+# three rows of three.
 ROW_SLOTS = 5
-ROW_SLOTS_PORTRAIT = 4
+ROW_SLOTS_PORTRAIT = 9
 
 
 class WelcomeScreen(KioskScreen):
@@ -28,7 +29,8 @@ class WelcomeScreen(KioskScreen):
         self._shown: list[str] | None = None  # the row's languages, once it is built
 
     def on_enter(self, *_args: object) -> None:
-        self.greeting_index = 0
+        offered = self.app.offered_languages  # the cycle starts at the language on screen
+        self.greeting_index = offered.index(self.app.language) if self.app.language in offered else 0
         self.show_greeting()
         self._cycle = Clock.schedule_interval(self.next_greeting, GREETING_SECONDS)
         self.build_language_buttons()

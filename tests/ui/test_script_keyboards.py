@@ -129,3 +129,33 @@ def test_shift_on_the_kana_layer_stays_for_a_katakana_name(make_app, many) -> No
 
     run(app, script)
     assert seen["name"] == "マリア"
+
+
+def test_a_kiosk_that_cannot_shape_does_not_offer_the_scripts_it_would_scramble(make_app, config) -> None:
+    """Pillow without raqm (kiosk.shaping) draws Arabic unjoined and Nepali scrambled: those languages are
+    not offered (not on the welcome row, not in the picker), and the staff screen says which and why."""
+    from kivy.core.window import Window
+
+    store = Store(config.database_path)
+    desk = FrontDesk(replace(config, languages=("ar", "en", "ne", "es"), default_language="ar"), store)
+    app = make_app(desk, shaping=False)
+    seen = {}
+
+    def script(app):  # type: ignore[no-untyped-def]
+        yield from frames(3)
+        seen["language"] = app.language
+        seen["row"] = [b.code for b in reversed(app.root.current_screen.ids.languages.children)]
+        app.open_language_picker()
+        yield from frames(2)
+        picker = next(w for w in Window.children if type(w).__name__ == "LanguagePicker")
+        seen["picker"] = sorted(b.text for b in picker.ids.grid.children)
+        picker.dismiss()
+        app.show("admin")
+        yield from frames(3)
+        seen["staff"] = app.root.current_screen.describe_status()
+
+    run(app, script)
+    store.close()
+    assert seen["language"] == "en"  # the campus's own language is Arabic: the first it can draw instead
+    assert seen["row"] == ["en", "es"] and seen["picker"] == ["English", "Español"]
+    assert "Not offered: Arabic, Nepali (this kiosk cannot shape their script: libraqm is missing)" in seen["staff"]
