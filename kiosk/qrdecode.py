@@ -29,10 +29,11 @@ nothing, second passes on at most two candidate regions of the frame:
    91.2 %, raw zxing-cpp 71.2 %) and one more in uneven light, and the glare frames still
    missed (looked at) have the highlight on a finder pattern.
 
-All three read 94 of those 122 frames (pyzbar on the first region only). By construction the pipeline reads whatever raw
-zxing-cpp reads. The cost falls on frames with no code, most of what a kiosk camera sees: a
-median of 3.9–4.3 ms a 640×480 empty frame here (p95 7.4 ms; 6.8–7.4 ms at 1280×720), where
-raw zxing-cpp takes 0.4 ms; a frame with a code it reads takes 0.6 ms. benchmarks/README.md
+All three read 94 of those 122 frames (pyzbar on the first region only). By construction the
+pipeline reads whatever raw zxing-cpp reads. The cost falls on frames with no code, most of what
+a kiosk camera sees: a median of 5.3 ms a 640×480 empty frame here (p95 9.3 ms; 8.4 ms at
+1280×720; 3.9–4.3 ms before pyzbar tried the second region), where raw zxing-cpp takes 0.4 ms;
+a frame with a code it reads takes 0.7 ms. benchmarks/README.md
 has the figures per condition, on a held-out corpus. A false read needs a code that passes
 Reed-Solomon: none was seen on any empty frame, by any pass.
 
