@@ -165,8 +165,8 @@ CAMPUS = '[campus]\nname = "Lincoln"\n'
         (CAMPUS + "[printer]\nname = 'x'\n", "[printer]", "[campus]"),
         (CAMPUS + "[screen]\ncolour = 'blue'\n", "screen.colour:", "idle_seconds"),
         (CAMPUS + '[languages]\noffered = ["en"]\ndefault = "es"\n', "languages.default:", "offered"),
-        (CAMPUS + '[languages]\ndefault = "fr"\n', "languages.default:", "'fr'"),
-        (CAMPUS + '[languages]\noffered = ["en", "fr"]\n', "languages.offered:", "'fr'"),
+        (CAMPUS + '[languages]\ndefault = "de"\n', "languages.default:", "'de'"),
+        (CAMPUS + '[languages]\noffered = ["en", "de"]\n', "languages.offered:", "'de'"),
         (CAMPUS + "[languages]\noffered = []\n", "languages.offered:", "list"),
         (CAMPUS + '[languages]\noffered = "en"\n', "languages.offered:", "list"),
         (CAMPUS + '[languages]\noffered = ["en", "en"]\n', "languages.offered:", "twice"),
@@ -190,7 +190,7 @@ idle_seconds = 5
 fullscreen = "yes"
 idel_seconds = 30
 [languages]
-offered = ["en", "fr"]
+offered = ["en", "de"]
 [staff]
 pin_hash = "1234"
 """
