@@ -34,6 +34,14 @@ def issue(browser: requests.Session, **changes: str) -> requests.Response:
                                                   "last_day": today().isoformat()} | changes)  # fmt: skip
 
 
+def mail_through(site: Site, relay: object) -> None:
+    """Campus A's front office gets an email channel through `relay` (a receivers.SmtpReceiver)."""
+    with site.server.sessions.begin() as db:
+        office = db.scalars(select(Office).where(Office.campus_id == site.world.campus_a,
+                                                 Office.key == "front_office")).one()  # fmt: skip
+        office.alert_urls = relay.url(to="office@lincoln.example.org")  # type: ignore[attr-defined]
+
+
 def pass_row(site: Site) -> VisitorPass:
     with site.server.sessions() as db:
         return db.scalars(select(VisitorPass)).one()
@@ -173,10 +181,7 @@ def test_a_pass_is_emailed_in_the_visitors_language_through_the_front_offices_re
     assert "give the front office an email channel" in html.unescape(issue(secretary, email="ana@example.org").text)
     relay = SmtpReceiver()
     try:
-        with site.server.sessions.begin() as db:
-            office = db.scalars(select(Office).where(Office.campus_id == site.world.campus_a,
-                                                     Office.key == "front_office")).one()  # fmt: skip
-            office.alert_urls = relay.url(to="office@lincoln.example.org")
+        mail_through(site, relay)
         assert "does not look right" in issue(secretary, email="ana at example").text
         answer = issue(secretary, email="ana@example.org")
         assert answer.status_code == 200 and "Emailed to ana@example.org." in answer.text

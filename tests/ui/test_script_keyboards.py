@@ -26,6 +26,15 @@ def keys(keyboard) -> dict:  # type: ignore[no-untyped-def]
     return {k.key: k for k in keyboard.walk() if isinstance(k, Key)}
 
 
+def name_screen(app, code: str):  # type: ignore[no-untyped-def]
+    """A visitor taps their language, then Check in: the name screen, its keyboard on their letters."""
+    yield from frames(3)
+    app.set_language(code)
+    yield from frames(2)
+    app.start_check_in()
+    yield from frames(3)
+
+
 def tap_each(keyboard, taps: list[str]):  # type: ignore[no-untyped-def]
     for key in taps:
         tap(keys(keyboard)[key])
@@ -37,11 +46,7 @@ def test_a_korean_name_is_composed_from_jamo_taps_and_taken_back_one_jamo_at_a_t
     seen = {}
 
     def script(app):  # type: ignore[no-untyped-def]
-        yield from frames(3)
-        app.set_language("ko")
-        yield from frames(2)
-        app.start_check_in()
-        yield from frames(3)
+        yield from name_screen(app, "ko")
         screen = app.root.current_screen
         keyboard, first = screen.ids.keyboard, screen.ids.first
         seen["layer"] = keyboard.layer
@@ -71,11 +76,7 @@ def test_a_ukrainian_name_is_typed_on_its_own_letters_with_a_capital(make_app, m
     seen = {}
 
     def script(app):  # type: ignore[no-untyped-def]
-        yield from frames(3)
-        app.set_language("uk")
-        yield from frames(2)
-        app.start_check_in()
-        yield from frames(3)
+        yield from name_screen(app, "uk")
         keyboard, first = app.root.current_screen.ids.keyboard, app.root.current_screen.ids.first
         seen["layer"] = keyboard.layer
         yield from tap_each(keyboard, list("мар’яна"))
@@ -99,11 +100,7 @@ def test_kana_are_voiced_by_the_dakuten_key(make_app, many) -> None:
     seen = {}
 
     def script(app):  # type: ignore[no-untyped-def]
-        yield from frames(3)
-        app.set_language("ja")
-        yield from frames(2)
-        app.start_check_in()
-        yield from frames(3)
+        yield from name_screen(app, "ja")
         keyboard, first = app.root.current_screen.ids.keyboard, app.root.current_screen.ids.first
         seen["layer"] = keyboard.layer
         yield from tap_each(keyboard, ["さ", "く", "ら", "は", "゛"])
@@ -118,11 +115,7 @@ def test_shift_on_the_kana_layer_stays_for_a_katakana_name(make_app, many) -> No
     seen = {}
 
     def script(app):  # type: ignore[no-untyped-def]
-        yield from frames(3)
-        app.set_language("ja")
-        yield from frames(2)
-        app.start_check_in()
-        yield from frames(3)
+        yield from name_screen(app, "ja")
         keyboard, first = app.root.current_screen.ids.keyboard, app.root.current_screen.ids.first
         yield from tap_each(keyboard, ["shift", "マ", "リ", "ア"])
         seen["name"] = first.text
