@@ -81,9 +81,10 @@ def script_of(text: str, prefer: str = "") -> str:
     the Burmese font, the name alone left without glyphs, instead of the whole sentence."""
     first = ""
     for ch in text:
-        if unicodedata.category(ch).startswith("L"):
-            word = unicodedata.name(ch, "LATIN").split(" ")[0]
-            if word not in _NOTO_SANS_SCRIPTS:
+        # Letters, and a script's own marks (a Burmese vowel sign on its key, "◌ိ"); not COMBINING ACUTE...
+        if unicodedata.category(ch)[0] in "LM" or "\u3000" <= ch <= "\u30ff":  # and kana's marks: ゛ ゜ ー
+            word = unicodedata.name(ch, "LATIN").split(" ")[0].split("-")[0]  # KATAKANA-HIRAGANA ...
+            if word not in _NOTO_SANS_SCRIPTS and word != "COMBINING":
                 word = "CJK" if word in _CJK_SCRIPTS else word
                 if word == prefer:
                     return word

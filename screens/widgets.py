@@ -491,8 +491,9 @@ class OnScreenKeyboard(BoxLayout):
         last = BoxLayout(spacing=self.spacing)
         tr = App.get_running_app().tr
         if layout.has_shift:
-            last.add_widget(Key(key="shift", text="Aa" if not layout.shifted else "⇧", kind="key", size_hint_x=1.2,
-                                on_release=self._tap))  # fmt: skip
+            # A caseless script's Shift shows what it gives: "ㅃ" for Korean's tense consonants, "ア" for katakana.
+            other = (layout.rows if self.shift else layout.shifted)[0][0] if layout.shifted else "Aa"
+            last.add_widget(Key(key="shift", text=other, kind="key", size_hint_x=1.2, on_release=self._tap))
         if not self.fixed:
             language = App.get_running_app().language
             letters, accents = keyboards.letters_for(language), keyboards.accents_for(language)

@@ -27,7 +27,7 @@ from babel.messages.pofile import read_po
 from fontTools.ttLib import TTCollection, TTFont
 from PIL import Image, ImageDraw, ImageFont, features
 
-from kiosk import fontbuild
+from kiosk import fontbuild, keyboards
 from kiosk import fonts as fonts_module
 from kiosk.cli import main as kiosk_main
 from kiosk.fonts import Fonts, cjk_variant, is_mixed, script_of
@@ -161,6 +161,8 @@ def test_script_of(text: str, script: str) -> None:
     ("王小明 ထွက်ခွာရန်", "CJK", "CJK"),
     ("王小明", "MYANMAR", "CJK"),  # a name alone keeps its own script's font
     ("Ms. García ကို", "LATIN", "MYANMAR"),
+    ("\u25cc\u102d", "", "MYANMAR"),  # a vowel sign on its key, on a dotted circle
+    ("e\u0301", "", "LATIN"),  # a combining accent is not a script
 ])  # fmt: skip
 def test_the_screen_language_s_script_wins_in_text_of_two_scripts(text: str, prefer: str, script: str) -> None:
     assert script_of(text, prefer) == script
@@ -363,6 +365,23 @@ def test_every_character_of_every_message_is_in_its_language_s_font(fonts: Fonts
             if lost:
                 missing.setdefault(Path(path).name, set()).update(lost)
     assert missing == {}, {font: "".join(sorted(chars)) for font, chars in missing.items()}
+
+
+@pytest.mark.parametrize("name", keyboards.all_layouts())
+def test_every_key_of_every_keyboard_is_drawn_by_its_font(fonts: Fonts, name: str) -> None:
+    """A key shows its letter, a combining mark on a dotted circle (◌ိ), and the layer's label: none in boxes."""
+    layout = keyboards.layout(name)
+    labels = [layout.label] + [("\u25cc" + k if all(unicodedata.category(c)[0] == "M" for c in k) else k)
+                               for row in layout.rows + layout.shifted for k in row]  # fmt: skip
+    language = name if name in languages() else "en"
+    lost = {}
+    for label in labels:
+        for bold in (False, True):
+            path = fonts.font_for(label, bold, language=language)
+            missing = [ch for ch in label if ord(ch) not in _covered(path)]
+            if missing:
+                lost[label] = Path(path).name
+    assert lost == {}, lost
 
 
 def _template():  # type: ignore[no-untyped-def]
