@@ -236,13 +236,13 @@ def test_the_users_and_campus_settings_pages_screenshots(browser: object, server
     assert zone.locator("optgroup").first.get_attribute("label") == "United States"
     assert zone.locator("optgroup").first.locator("option").first.get_attribute("value") == "America/New_York"
     assert zone.locator("option").count() > 300  # every zone Python knows, after the US ones
-    expect(page.get_by_role("checkbox", name="Español es")).to_be_checked()
-    page.get_by_role("checkbox", name="Español es").uncheck()  # the default stays English: only English buttons
+    expect(page.get_by_role("checkbox", name="Español Spanish · draft")).to_be_checked()
+    page.get_by_role("checkbox", name="Español Spanish · draft").uncheck()  # the default stays English: only English buttons
     page.select_option("select[name=default_language]", "es")
     page.click("form.grid-form button[type=submit].primary")
     expect(page.locator("#settings-error")).to_contain_text("The default language must be one of those offered: en")
-    expect(page.get_by_role("checkbox", name="Español es")).not_to_be_checked()  # kept as sent, to correct
-    page.get_by_role("checkbox", name="Español es").check()
+    expect(page.get_by_role("checkbox", name="Español Spanish · draft")).not_to_be_checked()  # kept as sent, to correct
+    page.get_by_role("checkbox", name="Español Spanish · draft").check()
     zone.select_option("America/Denver")
     page.fill("input[name=name]", "Lincoln Elementary School")
     page.click("form.grid-form button[type=submit].primary")

@@ -41,7 +41,7 @@ def test_setting_up_a_campus_from_the_command_line(db: str, capsys, tmp_path: Pa
     ("argv", "message"),
     [
         (["add-campus", "X", "--timezone", "America/Chicgo"], "“America/Chicgo” is not a time zone name"),
-        (["add-campus", "X", "--timezone", "UTC", "--languages", "fr,xx"], "does not offer fr, xx"),
+        (["add-campus", "X", "--timezone", "UTC", "--languages", "de,xx"], "does not offer de, xx"),
         (["add-campus", " ", "--timezone", "UTC"], "Give the campus a name"),
         (["add-kiosk", "--campus", "99", "Door"], "no campus 99"),
         (["add-user", "s@x.org", "--role", "secretary", "--campus", "99"], "there is no campus 99"),
