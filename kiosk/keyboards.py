@@ -20,7 +20,6 @@ from pathlib import Path
 
 KEYBOARD_DIR = Path(__file__).resolve().parent.parent / "i18n" / "keyboards"  # not CATALOG_DIR: tests move that
 MAX_ROWS, MAX_KEYS = 5, 12  # 12 keys a row: the limit of a tap target 800 px wide; 5 rows: the accents
-SHARED = ("letters", "accents", "digits", "address")
 ALWAYS_OFFERED = "ar"  # an Arabic name is typed on any screen (it was the first script beyond Latin)
 DAKUTEN, HANDAKUTEN = "゛", "゜"  # kana keys that voice the kana before them: か+゛ → が, は+゜ → ぱ
 
